@@ -1,0 +1,17 @@
+namespace OrleansHotData;
+
+/// <summary>Names shared by the silo, the grains and the clients.</summary>
+public static class HotDataConstants
+{
+    /// <summary>The grain storage provider that holds hot-data state.</summary>
+    public const string StorageName = "hotdata";
+
+    /// <summary>The stream namespace whose stream keys are entity keys.</summary>
+    public const string StreamNamespace = "hotdata";
+
+    /// <summary>The name of the stream provider that feeds the grains.</summary>
+    public const string StreamProviderName = "kafka";
+
+    /// <summary>The default upper bound of a value's size in UTF-8 bytes (1 MiB).</summary>
+    public const int DefaultMaxValueBytes = 1024 * 1024;
+}

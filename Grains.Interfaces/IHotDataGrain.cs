@@ -1,0 +1,19 @@
+using Orleans.Concurrency;
+
+namespace OrleansHotData;
+
+/// <summary>
+/// The actor for one entity key (the grain's string key). Every change to the key — from the HTTP API, the SDK or
+/// a Kafka record — is applied here, one at a time, and persisted before it is acknowledged.
+/// </summary>
+public interface IHotDataGrain : IGrainWithStringKey
+{
+    /// <summary>Returns the key's current value from memory, or <see langword="null"/> when it is absent or expired.</summary>
+    [ReadOnly]
+    Task<HotDataValue?> GetAsync();
+
+    /// <summary>Applies one change and persists it before returning.</summary>
+    /// <param name="change">The change to apply.</param>
+    /// <returns>The outcome: applied (with the new value), or why it was not.</returns>
+    Task<WriteResult> ApplyAsync(HotDataChange change);
+}

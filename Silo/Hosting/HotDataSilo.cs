@@ -1,0 +1,84 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
+using OrleansHotData.Grains;
+using OrleansHotData.Silo.Api;
+using StackExchange.Redis;
+
+namespace OrleansHotData.Silo.Hosting;
+
+/// <summary>Builds the silo host: Orleans on Redis clustering and storage, and the HTTP API beside it.</summary>
+public static class HotDataSilo
+{
+    /// <summary>The connection string name of the Redis server that holds membership and grain state.</summary>
+    public const string RedisConnectionName = "Redis";
+
+    /// <summary>Creates the silo application from <paramref name="args"/> and the standard configuration sources.</summary>
+    /// <param name="args">Command-line arguments (configuration overrides such as <c>--Orleans:Endpoints:SiloPort=11112</c>).</param>
+    /// <param name="configure">A last chance to change the builder, for tests and embedding hosts.</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        AddHotDataSilo(builder);
+        var app = builder.Build();
+        app.UseHotDataApi();
+        return app;
+    }
+
+    /// <summary>Registers Orleans, storage, clustering and the HTTP API services on <paramref name="builder"/>.</summary>
+    public static void AddHotDataSilo(WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var redisConnectionString = configuration.GetConnectionString(RedisConnectionName);
+        if (string.IsNullOrWhiteSpace(redisConnectionString))
+        {
+            throw new SiloConfigurationException(
+                $"ConnectionStrings:{RedisConnectionName} is not set: give the Redis server that holds cluster membership and grain state, for example 127.0.0.1:6379.");
+        }
+
+        ConfigurationOptions redisOptions;
+        try
+        {
+            redisOptions = ConfigurationOptions.Parse(redisConnectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new SiloConfigurationException($"ConnectionStrings:{RedisConnectionName} is not a valid Redis connection string: {ex.Message}");
+        }
+
+        var settings = configuration.GetSection(SiloSettings.SectionName).Get<SiloSettings>() ?? new SiloSettings();
+
+        builder.Services.AddOptions<HotDataOptions>()
+            .Bind(configuration.GetSection(HotDataOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = settings.ClusterId;
+                o.ServiceId = settings.ServiceId;
+            });
+            silo.ConfigureEndpoints(
+                settings.ResolveAdvertisedAddress(),
+                settings.Endpoints.SiloPort,
+                settings.Endpoints.GatewayPort,
+                settings.Endpoints.ListenOnAnyHostAddress);
+            silo.UseRedisClustering(o => o.ConfigurationOptions = redisOptions.Clone());
+            silo.AddRedisGrainStorage(HotDataConstants.StorageName, options => options.Configure<Serializer>((o, serializer) =>
+            {
+                o.ConfigurationOptions = redisOptions.Clone();
+                // Orleans' binary format: smaller and faster than the JSON default, and the state types are generated for it.
+                o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                // An expired key leaves nothing behind in Redis.
+                o.DeleteStateOnClear = true;
+            }));
+        });
+
+        builder.Services.AddHotDataApi();
+    }
+}

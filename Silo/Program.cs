@@ -1,0 +1,19 @@
+using OrleansHotData.Silo.Hosting;
+
+try
+{
+    var app = HotDataSilo.Build(args);
+    await app.RunAsync();
+    return 0;
+}
+catch (SiloConfigurationException ex)
+{
+    // A configuration mistake is the operator's to fix: one line, no stack trace.
+    await Console.Error.WriteLineAsync($"Configuration error: {ex.Message}");
+    return 2;
+}
+catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+{
+    await Console.Error.WriteLineAsync($"Configuration error: {string.Join(" ", ex.Failures)}");
+    return 2;
+}
