@@ -88,9 +88,16 @@ public sealed partial class HotDataGrain(
         {
             var due = expiresAt - time.GetUtcNow();
             _expiryTimer = this.RegisterGrainTimer(
-                RemoveIfExpiredAsync,
+                OnExpiryTimerAsync,
                 new GrainTimerCreationOptions(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan));
         }
+    }
+
+    private async Task OnExpiryTimerAsync(CancellationToken cancellationToken)
+    {
+        await RemoveIfExpiredAsync(cancellationToken);
+        // Timers may fire a little early: if the value is not yet expired, wait for the rest.
+        ScheduleExpiry();
     }
 
     private async Task RemoveIfExpiredAsync(CancellationToken cancellationToken)

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+
+namespace OrleansHotData.Client;
+
+/// <summary>The SDK over an Orleans cluster client: validates locally, calls the key's grain, maps refusals to exceptions.</summary>
+internal sealed class HotDataClient(IClusterClient cluster, IOptions<HotDataClientOptions> options) : IHotDataClient
+{
+    private readonly HotDataClientOptions _options = options.Value;
+
+    public async Task<HotDataItem<T>?> GetAsync<T>(string key, CancellationToken cancellationToken = default)
+    {
+        var value = await Grain(key).GetAsync().WaitAsync(cancellationToken);
+        return value is null ? null : ToItem<T>(value);
+    }
+
+    public async Task<IReadOnlyDictionary<string, HotDataItem<T>>> GetManyAsync<T>(IEnumerable<string> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var distinct = keys.Distinct(StringComparer.Ordinal).ToList();
+        var grains = distinct.Select(Grain).ToList();
+        var values = await Task.WhenAll(grains.Select(g => g.GetAsync())).WaitAsync(cancellationToken);
+        var result = new Dictionary<string, HotDataItem<T>>(values.Length, StringComparer.Ordinal);
+        foreach (var value in values)
+        {
+            if (value is not null)
+            {
+                result[value.Key] = ToItem<T>(value);
+            }
+        }
+
+        return result;
+    }
+
+    public Task<HotDataItem<JsonElement>> SetAsync<T>(string key, T value, HotDataWriteOptions? options = null, CancellationToken cancellationToken = default) =>
+        WriteAsync(key, ChangeOperation.Set, Serialize(key, value), options, cancellationToken);
+
+    public Task<HotDataItem<JsonElement>> PatchAsync<T>(string key, T mergePatch, HotDataWriteOptions? options = null, CancellationToken cancellationToken = default) =>
+        WriteAsync(key, ChangeOperation.Patch, Serialize(key, mergePatch), options, cancellationToken);
+
+    public Task<HotDataItem<JsonElement>> IncrementAsync<T>(string key, T deltas, HotDataWriteOptions? options = null, CancellationToken cancellationToken = default) =>
+        WriteAsync(key, ChangeOperation.Increment, Serialize(key, deltas), options, cancellationToken);
+
+    public async Task<bool> DeleteAsync(string key, long? expectedVersion = null, CancellationToken cancellationToken = default)
+    {
+        var result = await Grain(key).ApplyAsync(HotDataChange.Delete(expectedVersion)).WaitAsync(cancellationToken);
+        if (result.Status == WriteStatus.NotFound && expectedVersion is null)
+        {
+            return false;
+        }
+
+        ThrowIfRefused(key, expectedVersion, result);
+        return true;
+    }
+
+    private async Task<HotDataItem<JsonElement>> WriteAsync(string key, ChangeOperation operation, string json, HotDataWriteOptions? options, CancellationToken cancellationToken)
+    {
+        var change = new HotDataChange(operation, json, options?.Ttl, options?.ExpectedVersion);
+        var result = await Grain(key).ApplyAsync(change).WaitAsync(cancellationToken);
+        ThrowIfRefused(key, options?.ExpectedVersion, result);
+        return ToItem<JsonElement>(result.Value ?? throw new HotDataException(key, "The cluster applied the change but returned no value."));
+    }
+
+    private IHotDataGrain Grain(string key)
+    {
+        if (HotDataKey.Validate(key, _options.MaxKeyBytes) is { } error)
+        {
+            throw new InvalidKeyException(key, error);
+        }
+
+        return cluster.GetGrain<IHotDataGrain>(key);
+    }
+
+    private string Serialize<T>(string key, T value)
+    {
+        var json = JsonSerializer.Serialize(value, _options.SerializerOptions);
+        // The size check here saves a round trip; the grain checks the resulting value again.
+        if (json.Length > _options.MaxValueBytes / 3 && System.Text.Encoding.UTF8.GetByteCount(json) > _options.MaxValueBytes)
+        {
+            throw new ValueTooLargeException(key, $"The value is over the limit of {_options.MaxValueBytes} bytes.");
+        }
+
+        return json;
+    }
+
+    private HotDataItem<T> ToItem<T>(HotDataValue value) =>
+        new(value.Key, JsonSerializer.Deserialize<T>(value.Json, _options.SerializerOptions)!, value.Version, value.UpdatedAt, value.ExpiresAt);
+
+    private static void ThrowIfRefused(string key, long? expectedVersion, WriteResult result)
+    {
+        var message = result.Error ?? result.Status.ToString();
+        switch (result.Status)
+        {
+            case WriteStatus.Applied:
+                return;
+            case WriteStatus.VersionConflict:
+                throw new VersionConflictException(key, expectedVersion ?? -1, result.Version, message);
+            case WriteStatus.ValueTooLarge:
+                throw new ValueTooLargeException(key, message);
+            case WriteStatus.Invalid:
+                throw new InvalidChangeException(key, message);
+            default:
+                throw new HotDataException(key, message);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using System.Text.Json;
+
+namespace OrleansHotData.Client;
+
+/// <summary>Reads and writes hot data. Thread-safe; register once with <c>AddHotDataClient</c>.</summary>
+public interface IHotDataClient
+{
+    /// <summary>Reads a key's value as <typeparamref name="T"/>, or <see langword="null"/> when the key has no value.</summary>
+    /// <exception cref="InvalidKeyException">The key is malformed.</exception>
+    Task<HotDataItem<T>?> GetAsync<T>(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads many keys at once (fanned out in parallel); keys without a value are absent from the result.</summary>
+    /// <exception cref="InvalidKeyException">A key is malformed.</exception>
+    Task<IReadOnlyDictionary<string, HotDataItem<T>>> GetManyAsync<T>(IEnumerable<string> keys, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces a key's value with <paramref name="value"/> serialized as JSON.</summary>
+    /// <returns>The value as stored, with its new version.</returns>
+    /// <exception cref="VersionConflictException">The expected version did not match.</exception>
+    /// <exception cref="ValueTooLargeException">The value is over the size limit.</exception>
+    /// <exception cref="InvalidKeyException">The key is malformed.</exception>
+    Task<HotDataItem<JsonElement>> SetAsync<T>(string key, T value, HotDataWriteOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Applies <paramref name="mergePatch"/>, serialized as JSON, as a JSON Merge Patch (RFC 7396).</summary>
+    /// <returns>The patched value with its new version.</returns>
+    /// <exception cref="VersionConflictException">The expected version did not match.</exception>
+    /// <exception cref="ValueTooLargeException">The result would be over the size limit.</exception>
+    Task<HotDataItem<JsonElement>> PatchAsync<T>(string key, T mergePatch, HotDataWriteOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds numeric deltas: <paramref name="deltas"/> serializes to a JSON object of field → number (nested objects for nested fields).</summary>
+    /// <returns>The value after the increment, with its new version.</returns>
+    /// <exception cref="InvalidChangeException">A target field is not a number, or a delta is not a number.</exception>
+    /// <exception cref="VersionConflictException">The expected version did not match.</exception>
+    Task<HotDataItem<JsonElement>> IncrementAsync<T>(string key, T deltas, HotDataWriteOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a key's value.</summary>
+    /// <returns><see langword="true"/> when a value was removed, <see langword="false"/> when the key had none.</returns>
+    /// <exception cref="VersionConflictException">The expected version did not match.</exception>
+    Task<bool> DeleteAsync(string key, long? expectedVersion = null, CancellationToken cancellationToken = default);
+}
