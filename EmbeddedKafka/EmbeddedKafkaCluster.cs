@@ -37,7 +37,8 @@ public sealed class EmbeddedKafkaCluster : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(brokerCount, 1);
 
         // The mock cluster needs an rd_kafka_t for its bookkeeping. Creating it through Confluent.Kafka also makes
-        // Confluent load its librdkafka file, which the resolver then reuses.
+        // Confluent load its librdkafka file, which the mock functions then share.
+        LibrdkafkaLibrary.PreferBundledLibrary();
         var config = new ProducerConfig { ClientId = "embedded-kafka-host" };
         var producer = new ProducerBuilder<Null, Null>(config)
             .SetLogHandler(static (_, _) => { }) // it has no bootstrap servers by design; its warnings are noise
@@ -48,7 +49,7 @@ public sealed class EmbeddedKafkaCluster : IDisposable
         {
             handle = GetSafeHandle(producer.Handle);
             handle.DangerousAddRef(ref addedRef);
-            LibrdkafkaLibrary.EnsureResolver();
+            LibrdkafkaLibrary.EnsureMockResolver();
 
             var cluster = MockClusterNativeMethods.ClusterNew(handle.DangerousGetHandle(), brokerCount);
             if (cluster == IntPtr.Zero)
