@@ -113,7 +113,10 @@ internal static class Program
 
         var reader = new Thread(() =>
         {
-            while (Console.In.ReadLine() is { } line)
+            // A plain stream rather than Console.In, which on a terminal takes over echo and line editing: this reads
+            // lines the same way from a terminal, a pipe or a file.
+            using var input = new StreamReader(Console.OpenStandardInput());
+            while (input.ReadLine() is { } line)
             {
                 try
                 {
