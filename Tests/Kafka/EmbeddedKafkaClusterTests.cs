@@ -121,6 +121,56 @@ public sealed class EmbeddedKafkaClusterTests(EmbeddedKafkaFixture kafka)
     }
 
     [Fact]
+    public void Each_partition_keeps_only_about_the_latest_five_mebibytes()
+    {
+        var topic = kafka.CreateTopic("retention");
+        var payload = new byte[10_000];
+        using (var producer = new ProducerBuilder<Null, byte[]>(kafka.ProducerConfig()).Build())
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                producer.Produce(topic, new Message<Null, byte[]> { Value = payload });
+                if (i % 100 == 99)
+                {
+                    producer.Flush(Patience);
+                }
+            }
+
+            Assert.Equal(0, producer.Flush(Patience));
+        }
+
+        using var consumer = new ConsumerBuilder<Null, byte[]>(kafka.ConsumerConfig(EmbeddedKafkaFixture.UniqueTopicName("g"))).Build();
+        var watermarks = consumer.QueryWatermarkOffsets(new TopicPartition(topic, 0), Patience);
+        Assert.Equal(1000, watermarks.High.Value);
+        var keptBytes = (watermarks.High.Value - watermarks.Low.Value) * payload.Length;
+        Assert.InRange(keptBytes, 4_000_000, 6_000_000);
+    }
+
+    [Fact]
+    public async Task A_group_once_used_by_a_subscriber_refuses_commits_from_an_assigned_consumer()
+    {
+        var topic = kafka.CreateTopic("group-trap");
+        var group = EmbeddedKafkaFixture.UniqueTopicName("group-trap");
+        using (var producer = new ProducerBuilder<Null, string>(kafka.ProducerConfig()).Build())
+        {
+            await producer.ProduceAsync(topic, new Message<Null, string> { Value = "v" }).WaitAsync(Patience);
+        }
+
+        using (var subscriber = new ConsumerBuilder<Null, string>(kafka.ConsumerConfig(group)).Build())
+        {
+            subscriber.Subscribe(topic);
+            subscriber.ConsumeExactly(1, Patience);
+            subscriber.Commit();
+            subscriber.Close();
+        }
+
+        using var assigned = new ConsumerBuilder<Null, string>(kafka.ConsumerConfig(group)).Build();
+        assigned.Assign(new TopicPartitionOffset(topic, 0, Offset.Beginning));
+        assigned.ConsumeExactly(1, Patience);
+        Assert.Equal(ErrorCode.UnknownMemberId, Assert.Throws<KafkaException>(() => assigned.Commit()).Error.Code);
+    }
+
+    [Fact]
     public void Dispose_is_idempotent_and_later_calls_fail_clearly()
     {
         var cluster = EmbeddedKafkaCluster.Start();
