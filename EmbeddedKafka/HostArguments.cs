@@ -1,0 +1,101 @@
+using System.Globalization;
+
+namespace OrleansHotData.EmbeddedKafka;
+
+/// <summary>The command line of the stand-alone broker process.</summary>
+internal sealed class HostArguments
+{
+    internal const string Usage =
+        "usage: OrleansHotData.EmbeddedKafka [--topic NAME:PARTITIONS]... [--with-dlq] [--brokers N] [--endpoints-file PATH]";
+
+    /// <summary>Topics to create, in command-line order, dead-letter topics included.</summary>
+    internal IReadOnlyList<TopicSpec> Topics { get; private init; } = [];
+
+    internal int Brokers { get; private init; } = 1;
+
+    internal string? EndpointsFile { get; private init; }
+
+    internal bool ShowHelp { get; private init; }
+
+    /// <summary>Parses <paramref name="args"/>; on failure <paramref name="error"/> is one sentence for the user.</summary>
+    internal static bool TryParse(IReadOnlyList<string> args, out HostArguments? parsed, out string? error)
+    {
+        parsed = null;
+        var topics = new List<TopicSpec>();
+        var brokers = 1;
+        string? endpointsFile = null;
+        var withDeadLetter = false;
+
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            switch (arg)
+            {
+                case "-h" or "--help":
+                    parsed = new HostArguments { ShowHelp = true };
+                    error = null;
+                    return true;
+                case "--with-dlq":
+                    withDeadLetter = true;
+                    continue;
+                case "--topic" or "--brokers" or "--endpoints-file":
+                    break;
+                default:
+                    error = $"unknown argument '{arg}'.";
+                    return false;
+            }
+
+            if (i + 1 >= args.Count)
+            {
+                error = $"{arg} needs a value.";
+                return false;
+            }
+
+            var value = args[++i];
+            switch (arg)
+            {
+                case "--topic":
+                    if (!TopicSpec.TryParse(value, out var spec, out error))
+                    {
+                        return false;
+                    }
+
+                    topics.Add(spec!);
+                    break;
+                case "--brokers":
+                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out brokers) || brokers is < 1 or > 64)
+                    {
+                        error = $"--brokers '{value}': expected a whole number from 1 to 64.";
+                        return false;
+                    }
+
+                    break;
+                default:
+                    if (string.IsNullOrWhiteSpace(value))
+                    {
+                        error = "--endpoints-file needs a path.";
+                        return false;
+                    }
+
+                    endpointsFile = value;
+                    break;
+            }
+        }
+
+        if (withDeadLetter)
+        {
+            topics.AddRange(topics.ToList().Select(static t => t with { Name = t.Name + ".dlq" }));
+        }
+
+        var duplicate = topics.GroupBy(static t => t.Name, StringComparer.Ordinal).FirstOrDefault(static g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            error = $"topic '{duplicate.Key}' is given more than once.";
+            return false;
+        }
+
+        parsed = new HostArguments { Topics = topics, Brokers = brokers, EndpointsFile = endpointsFile };
+        error = null;
+        return true;
+    }
+}

@@ -1,0 +1,141 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using OrleansHotData.EmbeddedKafka.Native;
+
+namespace OrleansHotData.EmbeddedKafka;
+
+/// <summary>
+/// The broker as a process of its own, for setups where the processes that use it may be killed and restarted:
+/// prints <c>bootstrap=...</c> on standard output and runs until SIGINT or SIGTERM.
+/// </summary>
+internal static class Program
+{
+    private const int ExitUsage = 2;
+
+    private static int Main(string[] args)
+    {
+        if (!HostArguments.TryParse(args, out var arguments, out var error))
+        {
+            Console.Error.WriteLine($"error: {error} {HostArguments.Usage}");
+            return ExitUsage;
+        }
+
+        if (arguments!.ShowHelp)
+        {
+            Console.WriteLine(HostArguments.Usage);
+            Console.WriteLine(ControlCommand.Help);
+            return 0;
+        }
+
+        using var loggerFactory = LoggerFactory.Create(static logging => logging
+            .AddConsole(static o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+            .AddSimpleConsole(static o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            }));
+        var logger = loggerFactory.CreateLogger("OrleansHotData.EmbeddedKafka");
+
+        var stop = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => OnSignal(c, stop));
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => OnSignal(c, stop));
+
+        using var cluster = EmbeddedKafkaCluster.Start(arguments.Brokers);
+        foreach (var topic in arguments.Topics)
+        {
+            try
+            {
+                cluster.CreateTopic(topic.Name, topic.Partitions, Math.Min(arguments.Brokers, 3));
+            }
+            catch (Confluent.Kafka.KafkaException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+
+            HostLog.TopicCreated(logger, topic.Name, topic.Partitions);
+        }
+
+        HostLog.Started(logger, arguments.Brokers, cluster.BootstrapServers);
+        if (arguments.EndpointsFile is { } endpointsFile)
+        {
+            WriteEndpointsFile(endpointsFile, cluster.BootstrapServers);
+            HostLog.EndpointsWritten(logger, endpointsFile);
+        }
+
+        // The one line on standard output, written last so a reader that sees it can connect at once.
+        Console.Out.WriteLine($"bootstrap={cluster.BootstrapServers}");
+        Console.Out.Flush();
+
+        StartControlReader(cluster, logger);
+
+        var signal = stop.Task.GetAwaiter().GetResult();
+        HostLog.Stopping(logger, signal);
+        return 0;
+    }
+
+    private static void OnSignal(PosixSignalContext context, TaskCompletionSource<string> stop)
+    {
+        // Cancel the default termination so the cluster is disposed and the exit code is 0.
+        context.Cancel = true;
+        stop.TrySetResult(context.Signal.ToString());
+    }
+
+    /// <summary>Written to a temporary file first, then moved, so a reader never sees half a file.</summary>
+    private static void WriteEndpointsFile(string path, string bootstrapServers)
+    {
+        var fullPath = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        var temporary = fullPath + ".tmp";
+        using (var stream = File.Create(temporary))
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("bootstrapServers", bootstrapServers);
+            writer.WriteEndObject();
+        }
+
+        File.Move(temporary, fullPath, overwrite: true);
+    }
+
+    /// <summary>
+    /// Reads control commands while standard input has lines. End of input only ends the reading, never the broker:
+    /// a script that starts it in the background hands it an empty standard input.
+    /// </summary>
+    private static void StartControlReader(EmbeddedKafkaCluster cluster, ILogger logger)
+    {
+        if (!Console.IsInputRedirected && !TerminalNativeMethods.IsForegroundOfTerminal())
+        {
+            HostLog.ControlInputOff(logger);
+            return;
+        }
+
+        var reader = new Thread(() =>
+        {
+            while (Console.In.ReadLine() is { } line)
+            {
+                try
+                {
+                    if (!ControlCommand.TryExecute(cluster, line, logger))
+                    {
+                        HostLog.UnknownCommand(logger, line, ControlCommand.Help);
+                    }
+                }
+                catch (Exception e) when (e is Confluent.Kafka.KafkaException or ArgumentException)
+                {
+                    HostLog.CommandFailed(logger, e, line);
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "embedded-kafka-control",
+        };
+        reader.Start();
+    }
+}
