@@ -28,7 +28,8 @@ public sealed class ClusterClientKafkaStreamConfigurator : ClusterClientPersiste
     public ClusterClientKafkaStreamConfigurator ConfigureKafka(Action<OptionsBuilder<KafkaStreamOptions>> configureOptions)
     {
         ArgumentNullException.ThrowIfNull(configureOptions);
-        this.Configure(configureOptions);
+        // Not Configure<TOptions>(), which registers the options for logging again on every call.
+        ConfigureDelegate(services => configureOptions(services.AddOptions<KafkaStreamOptions>(Name)));
         return this;
     }
 

@@ -30,7 +30,8 @@ public sealed class SiloKafkaStreamConfigurator : SiloPersistentStreamConfigurat
     public SiloKafkaStreamConfigurator ConfigureKafka(Action<OptionsBuilder<KafkaStreamOptions>> configureOptions)
     {
         ArgumentNullException.ThrowIfNull(configureOptions);
-        this.Configure(configureOptions);
+        // Not Configure<TOptions>(), which registers the options for logging again on every call.
+        ConfigureDelegate(services => configureOptions(services.AddOptions<KafkaStreamOptions>(Name)));
         return this;
     }
 
@@ -51,7 +52,7 @@ public sealed class SiloKafkaStreamConfigurator : SiloPersistentStreamConfigurat
     /// <returns>This configurator.</returns>
     public SiloKafkaStreamConfigurator ConfigureCache(int cacheSize = SimpleQueueCacheOptions.DEFAULT_CACHE_SIZE)
     {
-        this.Configure<SimpleQueueCacheOptions>(builder => builder.Configure(options => options.CacheSize = cacheSize));
+        ConfigureDelegate(services => services.AddOptions<SimpleQueueCacheOptions>(Name).Configure(options => options.CacheSize = cacheSize));
         return this;
     }
 }

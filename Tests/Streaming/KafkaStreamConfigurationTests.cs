@@ -25,7 +25,6 @@ public sealed class KafkaStreamConfigurationTests
         [$"Orleans:Streaming:{name}:ClientConfig:security.protocol"] = "SASL_SSL",
         [$"Orleans:Streaming:{name}:ClientConfig:sasl.username"] = "hotdata",
         [$"Orleans:Streaming:{name}:ClientConfig:sasl.password"] = "hunter2-secret",
-        [$"Orleans:GrainStorage:PubSubStore:ProviderType"] = "Memory",
     };
 
     private static IHost BuildSilo(Dictionary<string, string?> settings)
@@ -33,7 +32,7 @@ public sealed class KafkaStreamConfigurationTests
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.UseOrleans(_ => { });
+        builder.UseOrleans(silo => silo.UseLocalhostClustering().AddMemoryGrainStorage("PubSubStore"));
         return builder.Build();
     }
 
@@ -55,10 +54,7 @@ public sealed class KafkaStreamConfigurationTests
         Assert.Equal(6, factory.GetStreamQueueMapper().GetAllQueues().Count());
         Assert.NotNull(host.Services.GetRequiredKeyedService<IKafkaDeadLetterPublisher>("events"));
         Assert.NotNull(host.Services.GetRequiredKeyedService<KafkaStreamDiagnostics>("events"));
-        foreach (var validator in host.Services.GetServices<IConfigurationValidator>())
-        {
-            validator.ValidateConfiguration();
-        }
+        Assert.Single(host.Services.GetServices<IConfigurationValidator>().OfType<KafkaStreamOptionsValidator>()).ValidateConfiguration();
     }
 
     [Fact]
@@ -97,13 +93,9 @@ public sealed class KafkaStreamConfigurationTests
         settings["Orleans:Streaming:events:Topics:0:Partitions"] = "0";
         using var host = BuildSilo(settings);
 
-        var exception = Assert.Throws<OrleansConfigurationException>(() =>
-        {
-            foreach (var validator in host.Services.GetServices<IConfigurationValidator>())
-            {
-                validator.ValidateConfiguration();
-            }
-        });
+        var validator = Assert.Single(host.Services.GetServices<IConfigurationValidator>().OfType<KafkaStreamOptionsValidator>());
+
+        var exception = Assert.Throws<OrleansConfigurationException>(validator.ValidateConfiguration);
         Assert.Contains("Partitions", exception.Message, StringComparison.Ordinal);
     }
 }
