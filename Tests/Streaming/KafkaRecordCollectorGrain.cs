@@ -5,11 +5,14 @@ namespace OrleansHotData.Tests.Streaming;
 
 /// <summary>
 /// Receives, through an implicit subscription, the records keyed with its primary key and writes each to
-/// <see cref="KafkaRecordJournal"/> together with the silo it ran on.
+/// <see cref="KafkaRecordJournal"/> together with the silo it ran on; fails on records whose value is <see cref="PoisonValue"/>.
 /// </summary>
 [ImplicitStreamSubscription(KafkaStreamTestConstants.StreamNamespace)]
 public sealed class KafkaRecordCollectorGrain(ILocalSiloDetails localSilo) : Grain, IKafkaRecordCollectorGrain
 {
+    /// <summary>A record with this value makes the grain fail, every time it is delivered.</summary>
+    public const string PoisonValue = "poison";
+
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -19,6 +22,11 @@ public sealed class KafkaRecordCollectorGrain(ILocalSiloDetails localSilo) : Gra
             .GetStream<KafkaRecord>(StreamId.Create(KafkaStreamTestConstants.StreamNamespace, key));
         await stream.SubscribeAsync((record, _) =>
         {
+            if (record.GetValueAsString() == PoisonValue)
+            {
+                throw new InvalidOperationException($"{record} cannot be applied.");
+            }
+
             KafkaRecordJournal.Add(record, silo);
             return Task.CompletedTask;
         });

@@ -13,7 +13,8 @@ public static class KafkaStreamTestCluster
     /// <see cref="KafkaStreamTestConstants.StreamNamespace"/>) as consumer group <paramref name="groupId"/>, and a
     /// client that can produce to it.
     /// </summary>
-    public static async Task<InProcessTestCluster> StartAsync(string bootstrapServers, string groupId, string topic, int partitions, short silos)
+    public static async Task<InProcessTestCluster> StartAsync(
+        string bootstrapServers, string groupId, string topic, int partitions, short silos, Action<StreamPullingAgentOptions>? configureAgent = null)
     {
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSilo((_, silo) => silo
@@ -21,7 +22,11 @@ public static class KafkaStreamTestCluster
             .AddKafkaStreams(KafkaStreamTestConstants.ProviderName, (SiloKafkaStreamConfigurator streams) =>
             {
                 streams.ConfigureKafka(kafka => Configure(kafka, bootstrapServers, groupId, topic, partitions));
-                streams.ConfigurePullingAgent(agent => agent.Configure(options => options.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(50)));
+                streams.ConfigurePullingAgent(agent => agent.Configure(options =>
+                {
+                    options.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(50);
+                    configureAgent?.Invoke(options);
+                }));
             }));
         builder.ConfigureClient(client => client
             .AddKafkaStreams(KafkaStreamTestConstants.ProviderName, kafka => Configure(kafka, bootstrapServers, groupId, topic, partitions)));
