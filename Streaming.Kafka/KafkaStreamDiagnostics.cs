@@ -22,9 +22,3 @@ public sealed class KafkaStreamDiagnostics
 
     internal void Unregister(IKafkaPartitionStatusSource receiver) => receivers.TryRemove(receiver, out _);
 }
-
-/// <summary>Something that reports a partition's status to <see cref="KafkaStreamDiagnostics"/>.</summary>
-internal interface IKafkaPartitionStatusSource
-{
-    KafkaPartitionStatus GetStatus();
-}

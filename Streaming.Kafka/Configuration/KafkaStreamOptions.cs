@@ -71,7 +71,7 @@ public sealed class KafkaStreamOptions
     /// <c>security.protocol</c>, <c>sasl.mechanism</c>, <c>sasl.username</c>, <c>sasl.password</c>,
     /// <c>ssl.ca.location</c> or <c>client.id</c>. Secret values are redacted when options are logged. The provider
     /// sets <c>bootstrap.servers</c>, <c>group.id</c>, <c>enable.auto.commit</c> and <c>enable.auto.offset.store</c>
-    /// itself, so those keys are rejected here.
+    /// itself, so those keys are rejected here, and the producer always uses the <c>murmur2_random</c> partitioner.
     /// </summary>
     [RedactKafkaClientSecrets]
     public Dictionary<string, string> ClientConfig { get; set; } = [];

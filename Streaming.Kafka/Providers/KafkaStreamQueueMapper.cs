@@ -82,6 +82,3 @@ internal sealed class KafkaStreamQueueMapper : IConsistentRingStreamQueueMapper
 
     private sealed record KafkaTopicQueues(KafkaTopicOptions Options, QueueId[] Queues);
 }
-
-/// <summary>A topic partition and the options of its topic.</summary>
-internal sealed record KafkaPartitionQueue(KafkaTopicOptions Topic, int Partition);
