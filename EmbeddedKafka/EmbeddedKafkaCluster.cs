@@ -83,19 +83,19 @@ public sealed class EmbeddedKafkaCluster : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(replicationFactor, 1);
         Check(
-            MockClusterNativeMethods.TopicCreate(Pointer(), topic, partitions, replicationFactor),
+            Call(c => MockClusterNativeMethods.TopicCreate(c, topic, partitions, replicationFactor)),
             $"create topic '{topic}' with {partitions} partition(s) and replication factor {replicationFactor}");
     }
 
     /// <summary>Disconnects a broker's clients and refuses new connections. Partition leadership does not move.</summary>
     /// <param name="brokerId">The broker id, or -1 for all brokers.</param>
     public void SetBrokerDown(int brokerId = -1) =>
-        Check(MockClusterNativeMethods.BrokerSetDown(Pointer(), brokerId), $"set broker {brokerId} down");
+        Check(Call(c => MockClusterNativeMethods.BrokerSetDown(c, brokerId)), $"set broker {brokerId} down");
 
     /// <summary>Lets a broker accept connections again.</summary>
     /// <param name="brokerId">The broker id, or -1 for all brokers.</param>
     public void SetBrokerUp(int brokerId = -1) =>
-        Check(MockClusterNativeMethods.BrokerSetUp(Pointer(), brokerId), $"set broker {brokerId} up");
+        Check(Call(c => MockClusterNativeMethods.BrokerSetUp(c, brokerId)), $"set broker {brokerId} up");
 
     /// <summary>
     /// Makes the next requests of Kafka protocol type <paramref name="apiKey"/> (0 = Produce, 1 = Fetch, 8 = OffsetCommit, ...)
@@ -112,7 +112,11 @@ public sealed class EmbeddedKafkaCluster : IDisposable
         }
 
         var codes = Array.ConvertAll(errors, static e => (int)e);
-        MockClusterNativeMethods.PushRequestErrorsArray(Pointer(), apiKey, (nuint)codes.Length, codes);
+        Call(c =>
+        {
+            MockClusterNativeMethods.PushRequestErrorsArray(c, apiKey, (nuint)codes.Length, codes);
+            return 0;
+        });
     }
 
     /// <summary>Delays every response of a broker by <paramref name="milliseconds"/>.</summary>
@@ -121,7 +125,7 @@ public sealed class EmbeddedKafkaCluster : IDisposable
     public void SetBrokerRoundTripTime(int brokerId, int milliseconds)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(milliseconds);
-        Check(MockClusterNativeMethods.BrokerSetRtt(Pointer(), brokerId, milliseconds), $"set round-trip time of broker {brokerId}");
+        Check(Call(c => MockClusterNativeMethods.BrokerSetRtt(c, brokerId, milliseconds)), $"set round-trip time of broker {brokerId}");
     }
 
     /// <summary>Moves the leadership of one partition to <paramref name="brokerId"/> (-1 leaves it without a leader).</summary>
@@ -132,37 +136,36 @@ public sealed class EmbeddedKafkaCluster : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(topic);
         Check(
-            MockClusterNativeMethods.PartitionSetLeader(Pointer(), topic, partition, brokerId),
+            Call(c => MockClusterNativeMethods.PartitionSetLeader(c, topic, partition, brokerId)),
             $"set leader of {topic}[{partition}] to broker {brokerId}");
     }
 
     /// <summary>Stops the brokers and frees the cluster; their data is gone. Safe to call more than once.</summary>
     public void Dispose()
     {
-        IntPtr toDestroy;
         lock (gate)
         {
-            toDestroy = cluster;
+            if (cluster == IntPtr.Zero)
+            {
+                return;
+            }
+
+            // The cluster must go before the rd_kafka_t it was created on.
+            MockClusterNativeMethods.ClusterDestroy(cluster);
             cluster = IntPtr.Zero;
         }
 
-        if (toDestroy == IntPtr.Zero)
-        {
-            return;
-        }
-
-        // The cluster must go before the rd_kafka_t it was created on.
-        MockClusterNativeMethods.ClusterDestroy(toDestroy);
         ownerHandle.DangerousRelease();
         owner.Dispose();
     }
 
-    private IntPtr Pointer()
+    /// <summary>Calls into the cluster under the lock, so a concurrent <see cref="Dispose"/> cannot free it mid-call.</summary>
+    private int Call(Func<IntPtr, int> call)
     {
         lock (gate)
         {
             ObjectDisposedException.ThrowIf(cluster == IntPtr.Zero, this);
-            return cluster;
+            return call(cluster);
         }
     }
 

@@ -41,7 +41,18 @@ internal static class Program
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => OnSignal(c, stop));
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => OnSignal(c, stop));
 
-        using var cluster = EmbeddedKafkaCluster.Start(arguments.Brokers);
+        EmbeddedKafkaCluster cluster;
+        try
+        {
+            cluster = EmbeddedKafkaCluster.Start(arguments.Brokers);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"error: the embedded Kafka broker could not start: {e.Message}");
+            return 1;
+        }
+
+        using var owned = cluster;
         foreach (var topic in arguments.Topics)
         {
             try
@@ -113,7 +124,10 @@ internal static class Program
 
         var reader = new Thread(() =>
         {
-            while (Console.In.ReadLine() is { } line)
+            // A plain stream rather than Console.In, which on a terminal takes over echo and line editing: this reads
+            // lines the same way from a terminal, a pipe or a file.
+            using var input = new StreamReader(Console.OpenStandardInput());
+            while (input.ReadLine() is { } line)
             {
                 try
                 {

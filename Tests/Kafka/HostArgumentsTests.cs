@@ -1,0 +1,43 @@
+using OrleansHotData.EmbeddedKafka;
+
+namespace OrleansHotData.Tests.Kafka;
+
+public sealed class HostArgumentsTests
+{
+    [Fact]
+    public void Defaults_are_one_broker_no_topics_no_endpoints_file()
+    {
+        Assert.True(HostArguments.TryParse([], out var parsed, out _));
+        Assert.Equal(1, parsed!.Brokers);
+        Assert.Empty(parsed.Topics);
+        Assert.Null(parsed.EndpointsFile);
+    }
+
+    [Fact]
+    public void Topics_brokers_endpoints_and_dead_letter_topics_are_read()
+    {
+        Assert.True(HostArguments.TryParse(
+            ["--topic", "orders:8", "--brokers", "3", "--topic", "users", "--with-dlq", "--endpoints-file", "e.json"],
+            out var parsed,
+            out _));
+        Assert.Equal(3, parsed!.Brokers);
+        Assert.Equal("e.json", parsed.EndpointsFile);
+        Assert.Equal(
+            [new TopicSpec("orders", 8), new TopicSpec("users", 1), new TopicSpec("orders.dlq", 8), new TopicSpec("users.dlq", 1)],
+            parsed.Topics);
+    }
+
+    [Theory]
+    [InlineData("unknown argument", "--port", "9092")]
+    [InlineData("needs a value", "--endpoints-file")]
+    [InlineData("partition count", "--topic", "t:-1")]
+    [InlineData("topic name", "--topic", ":3")]
+    [InlineData("1 to 64", "--brokers", "0")]
+    [InlineData("more than once", "--topic", "a", "--topic", "a:2")]
+    [InlineData("more than once", "--topic", "a", "--topic", "a.dlq", "--with-dlq")]
+    public void Bad_arguments_are_explained(string expected, params string[] arguments)
+    {
+        Assert.False(HostArguments.TryParse(arguments, out _, out var error));
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+}
