@@ -1,0 +1,58 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Streaming.Kafka.Providers;
+
+namespace Orleans.Hosting;
+
+/// <summary>
+/// Configures a Kafka stream provider on a silo: the Kafka settings, Orleans' cache and, through the extension
+/// methods of <see cref="ISiloPersistentStreamConfigurator"/>, the pulling agents and queue balancer.
+/// </summary>
+public sealed class SiloKafkaStreamConfigurator : SiloPersistentStreamConfigurator
+{
+    /// <summary>Creates the configurator of the provider named <paramref name="name"/>.</summary>
+    /// <param name="name">The stream provider name.</param>
+    /// <param name="configureServicesDelegate">Adds service registrations to the silo.</param>
+    public SiloKafkaStreamConfigurator(string name, Action<Action<IServiceCollection>> configureServicesDelegate)
+        : base(name, configureServicesDelegate, KafkaQueueAdapterFactory.Create)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(configureServicesDelegate);
+        ConfigureDelegate(services => services
+            .AddKafkaStreamServices(name)
+            .ConfigureNamedOptionForLogging<SimpleQueueCacheOptions>(name));
+    }
+
+    /// <summary>Configures the Kafka settings.</summary>
+    /// <param name="configureOptions">Configures the options builder, e.g. <c>ob =&gt; ob.Configure(o =&gt; ...)</c> or <c>ob.BindConfiguration(...)</c>.</param>
+    /// <returns>This configurator.</returns>
+    public SiloKafkaStreamConfigurator ConfigureKafka(Action<OptionsBuilder<KafkaStreamOptions>> configureOptions)
+    {
+        ArgumentNullException.ThrowIfNull(configureOptions);
+        // Not Configure<TOptions>(), which registers the options for logging again on every call.
+        ConfigureDelegate(services => configureOptions(services.AddOptions<KafkaStreamOptions>(Name)));
+        return this;
+    }
+
+    /// <summary>Configures the Kafka settings.</summary>
+    /// <param name="configureOptions">Sets the options.</param>
+    /// <returns>This configurator.</returns>
+    public SiloKafkaStreamConfigurator ConfigureKafka(Action<KafkaStreamOptions> configureOptions)
+    {
+        ArgumentNullException.ThrowIfNull(configureOptions);
+        return ConfigureKafka(builder => builder.Configure(configureOptions));
+    }
+
+    /// <summary>
+    /// Sets how many records Orleans keeps per partition for its consumers. Records leave the cache, and become
+    /// committable, only when every consumer has passed them; a full cache pauses reading that partition.
+    /// </summary>
+    /// <param name="cacheSize">Records per partition.</param>
+    /// <returns>This configurator.</returns>
+    public SiloKafkaStreamConfigurator ConfigureCache(int cacheSize = SimpleQueueCacheOptions.DEFAULT_CACHE_SIZE)
+    {
+        ConfigureDelegate(services => services.AddOptions<SimpleQueueCacheOptions>(Name).Configure(options => options.CacheSize = cacheSize));
+        return this;
+    }
+}

@@ -1,0 +1,39 @@
+using Orleans.Streams;
+
+namespace Orleans.Streaming.Kafka.Providers;
+
+/// <summary>
+/// One Kafka record on its way to the consumers of its stream. A container holds exactly one record so that each
+/// record is acknowledged on its own.
+/// </summary>
+[GenerateSerializer]
+[Alias("Orleans.Streaming.Kafka.KafkaBatchContainer")]
+internal sealed class KafkaBatchContainer : IBatchContainer
+{
+    public KafkaBatchContainer(StreamId streamId, KafkaRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        StreamId = streamId;
+        Record = record;
+        Token = new KafkaStreamSequenceToken(record.Topic, record.Partition, record.Offset);
+    }
+
+    [Id(0)]
+    public StreamId StreamId { get; }
+
+    [Id(1)]
+    public KafkaRecord Record { get; }
+
+    [Id(2)]
+    public KafkaStreamSequenceToken Token { get; }
+
+    public StreamSequenceToken SequenceToken => Token;
+
+    public IEnumerable<Tuple<T, StreamSequenceToken>> GetEvents<T>() =>
+        Record is T typed ? [Tuple.Create<T, StreamSequenceToken>(typed, Token)] : [];
+
+    // Records come from arbitrary producers and carry no Orleans request context.
+    public bool ImportRequestContext() => false;
+
+    public override string ToString() => $"[{nameof(KafkaBatchContainer)}: {StreamId} {Token}]";
+}

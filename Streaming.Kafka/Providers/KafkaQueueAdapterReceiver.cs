@@ -1,0 +1,464 @@
+using System.Collections.Immutable;
+using System.Text;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Streams;
+
+namespace Orleans.Streaming.Kafka.Providers;
+
+/// <summary>
+/// Reads one Kafka partition for Orleans. Partitions are assigned by Orleans' queue balancer, so the consumer takes
+/// its partition with <c>Assign</c> (no Kafka group membership) and resumes at the group's committed offset.
+/// Offsets are committed only up to the lowest record not yet reported delivered, off the Orleans scheduler.
+/// </summary>
+internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver, IKafkaPartitionStatusSource, IDisposable
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static readonly TimeSpan ConsumerRetryDelay = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan DeadLetterRetryDelay = TimeSpan.FromSeconds(1);
+
+    private readonly string providerName;
+    private readonly KafkaStreamOptions options;
+    private readonly KafkaTopicOptions topic;
+    private readonly TopicPartition topicPartition;
+    private readonly KafkaDeadLetterPublisher deadLetters;
+    private readonly KafkaStreamDiagnostics diagnostics;
+    private readonly TimeProvider timeProvider;
+    private readonly ILogger logger;
+    private readonly Lock sync = new();
+    private readonly KafkaOffsetTracker tracker = new();
+    private readonly CancellationTokenSource stopping = new();
+    private readonly CancellationToken stoppingToken;
+    private readonly List<Task> deadLetterTasks = [];
+
+    private IConsumer<byte[]?, byte[]?>? consumer;
+    private bool shutDown;
+    private long lastConsumerAttempt;
+    private Task commitTask = Task.CompletedTask;
+    private long lastCommitAttempt;
+    private long committed = -1;
+
+    public KafkaQueueAdapterReceiver(
+        string providerName,
+        KafkaStreamOptions options,
+        KafkaTopicOptions topic,
+        int partition,
+        KafkaDeadLetterPublisher deadLetters,
+        KafkaStreamDiagnostics diagnostics,
+        TimeProvider timeProvider,
+        ILoggerFactory loggerFactory)
+    {
+        this.providerName = providerName;
+        this.options = options;
+        this.topic = topic;
+        topicPartition = new TopicPartition(topic.Name, new Partition(partition));
+        this.deadLetters = deadLetters;
+        this.diagnostics = diagnostics;
+        this.timeProvider = timeProvider;
+        logger = loggerFactory.CreateLogger<KafkaQueueAdapterReceiver>();
+        stoppingToken = stopping.Token;
+    }
+
+    public Task Initialize(TimeSpan timeout) => Initialize(timeout, CancellationToken.None);
+
+    public Task Initialize(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        lock (sync)
+        {
+            ObjectDisposedException.ThrowIf(shutDown, this);
+        }
+
+        diagnostics.Register(this);
+        EnsureConsumer();
+        return Task.CompletedTask;
+    }
+
+    [Obsolete("Use the overload which accepts a CancellationToken.")]
+    public Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount) => GetQueueMessagesAsync(maxCount, CancellationToken.None);
+
+    public Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount, CancellationToken cancellationToken)
+    {
+        var kafka = EnsureConsumer();
+        if (kafka is null)
+        {
+            return Task.FromResult<IList<IBatchContainer>>([]);
+        }
+
+        // Idle partitions still get their delivered offsets committed once the interval has passed.
+        TryStartCommit(force: false);
+
+        var limit = maxCount > 0 ? Math.Min(maxCount, options.MaxBatchSize) : options.MaxBatchSize;
+        var batch = new List<IBatchContainer>();
+        var read = 0;
+        while (read < limit && !cancellationToken.IsCancellationRequested)
+        {
+            ConsumeResult<byte[]?, byte[]?>? result;
+            try
+            {
+                // A zero timeout only takes what librdkafka has already fetched: it never blocks the scheduler.
+                result = kafka.Consume(TimeSpan.Zero);
+            }
+            catch (ConsumeException exception)
+            {
+                LogConsumeFailed(providerName, topic.Name, topicPartition.Partition.Value, exception.Error.Code, exception.Error.Reason);
+                break;
+            }
+
+            if (result?.Message is null || result.IsPartitionEOF)
+            {
+                break;
+            }
+
+            read++;
+            lock (sync)
+            {
+                tracker.Track(result.Offset.Value);
+            }
+
+            if (!TryDecodeKey(result.Message.Key, out var key, out var reason))
+            {
+                StartDeadLetter(result, reason);
+                continue;
+            }
+
+            var record = ToRecord(result, key);
+            batch.Add(new KafkaBatchContainer(StreamId.Create(topic.StreamNamespace, key), record));
+        }
+
+        KafkaStreamInstruments.OnReceived(providerName, topic.Name, read);
+        return Task.FromResult<IList<IBatchContainer>>(batch);
+    }
+
+    [Obsolete("Use the overload which accepts a CancellationToken.")]
+    public Task MessagesDeliveredAsync(IList<IBatchContainer> messages) => MessagesDeliveredAsync(messages, CancellationToken.None);
+
+    public Task MessagesDeliveredAsync(IList<IBatchContainer> messages, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        lock (sync)
+        {
+            foreach (var message in messages)
+            {
+                if (message is KafkaBatchContainer container)
+                {
+                    tracker.Complete(container.Token.Offset);
+                }
+            }
+        }
+
+        TryStartCommit(force: false);
+        return Task.CompletedTask;
+    }
+
+    public Task Shutdown(TimeSpan timeout) => Shutdown(timeout, CancellationToken.None);
+
+    public async Task Shutdown(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        IConsumer<byte[]?, byte[]?>? kafka;
+        Task[] inFlightDeadLetters;
+        lock (sync)
+        {
+            if (shutDown)
+            {
+                return;
+            }
+
+            shutDown = true;
+            kafka = consumer;
+            inFlightDeadLetters = [.. deadLetterTasks];
+        }
+
+        diagnostics.Unregister(this);
+        if (kafka is null)
+        {
+            Dispose();
+            return;
+        }
+
+        var deadline = timeProvider.GetTimestamp();
+        TimeSpan Remaining() => timeout - timeProvider.GetElapsedTime(deadline);
+
+        // Records being dead-lettered count as done once written; give them part of the time, then give up on
+        // them: they stay uncommitted and whoever reads the partition next sets them aside again.
+        await WaitQuietly(Task.WhenAll(inFlightDeadLetters), timeout / 2, cancellationToken);
+        await stopping.CancelAsync();
+
+        // The final commit, after any commit in progress.
+        await WaitQuietly(commitTask, Remaining(), cancellationToken);
+        TryStartCommit(force: true, allowWhenShutDown: true);
+        Task closing;
+        lock (sync)
+        {
+            consumer = null;
+            // Close only after the last commit has finished with the consumer, however long that takes.
+            closing = commitTask.ContinueWith(_ => CloseConsumer(kafka), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+
+        await WaitQuietly(closing, Remaining(), cancellationToken);
+        LogStopped(providerName, topic.Name, topicPartition.Partition.Value, committed < 0 ? null : committed);
+        Dispose();
+    }
+
+    public void Dispose()
+    {
+        stopping.Cancel();
+        stopping.Dispose();
+    }
+
+    public KafkaPartitionStatus GetStatus()
+    {
+        lock (sync)
+        {
+            return new KafkaPartitionStatus(topic.Name, topicPartition.Partition.Value, tracker.NextOffset, committed < 0 ? null : committed, tracker.PendingCount);
+        }
+    }
+
+    private IConsumer<byte[]?, byte[]?>? EnsureConsumer()
+    {
+        lock (sync)
+        {
+            if (consumer is not null || shutDown)
+            {
+                return consumer;
+            }
+
+            var now = timeProvider.GetTimestamp();
+            if (lastConsumerAttempt != 0 && timeProvider.GetElapsedTime(lastConsumerAttempt, now) < ConsumerRetryDelay)
+            {
+                return null;
+            }
+
+            lastConsumerAttempt = now;
+            IConsumer<byte[]?, byte[]?>? created = null;
+            try
+            {
+                var clientId = $"orleans-{providerName}-{topic.Name}-{topicPartition.Partition.Value}";
+                created = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.CreateConsumerConfig(options, clientId))
+                    .SetErrorHandler((_, error) => LogClientError(providerName, topic.Name, topicPartition.Partition.Value, error.Code, error.Reason))
+                    .SetLogHandler((_, message) =>
+                    {
+                        var level = ToLogLevel(message.Level);
+                        LogClientMessage(level, providerName, message.Facility, message.Message);
+                    })
+                    .Build();
+
+                // Orleans decides which silo reads the partition; Kafka's group is used only to store offsets.
+                created.Assign(new TopicPartitionOffset(topicPartition, Offset.Stored));
+                consumer = created;
+                LogStarted(providerName, topic.Name, topicPartition.Partition.Value, options.ConsumerGroupId);
+                return consumer;
+            }
+            catch (Exception exception) when (exception is KafkaException or ArgumentException or InvalidOperationException)
+            {
+                created?.Dispose();
+                LogConsumerCreationFailed(providerName, topic.Name, topicPartition.Partition.Value, exception);
+                return null;
+            }
+        }
+    }
+
+    private void TryStartCommit(bool force, bool allowWhenShutDown = false)
+    {
+        lock (sync)
+        {
+            if (consumer is not { } kafka || (shutDown && !allowWhenShutDown) || !commitTask.IsCompleted)
+            {
+                return;
+            }
+
+            if (tracker.Watermark is not { } watermark || watermark <= committed)
+            {
+                return;
+            }
+
+            var now = timeProvider.GetTimestamp();
+            if (!force && lastCommitAttempt != 0 && timeProvider.GetElapsedTime(lastCommitAttempt, now) < options.CommitInterval)
+            {
+                return;
+            }
+
+            lastCommitAttempt = now;
+            // Commit is a blocking broker round trip: keep it off the Orleans scheduler.
+            commitTask = Task.Run(() => Commit(kafka, watermark));
+        }
+    }
+
+    private void Commit(IConsumer<byte[]?, byte[]?> kafka, long offset)
+    {
+        try
+        {
+            kafka.Commit([new TopicPartitionOffset(topicPartition, new Offset(offset))]);
+            lock (sync)
+            {
+                committed = Math.Max(committed, offset);
+            }
+
+            LogCommitted(providerName, topic.Name, topicPartition.Partition.Value, offset);
+        }
+        catch (KafkaException exception)
+        {
+            // Retried with the next delivery or read; the watermark only moves forward, so nothing is skipped.
+            KafkaStreamInstruments.OnCommitFailed(providerName, topic.Name);
+            LogCommitFailed(providerName, topic.Name, topicPartition.Partition.Value, offset, exception);
+        }
+    }
+
+    private void StartDeadLetter(ConsumeResult<byte[]?, byte[]?> result, string reason)
+    {
+        var task = Task.Run(() => DeadLetterAsync(result, reason));
+        lock (sync)
+        {
+            deadLetterTasks.RemoveAll(static pending => pending.IsCompleted);
+            deadLetterTasks.Add(task);
+        }
+    }
+
+    private async Task DeadLetterAsync(ConsumeResult<byte[]?, byte[]?> result, string reason)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await deadLetters.PublishAsync(result, reason, stoppingToken).ConfigureAwait(false);
+                lock (sync)
+                {
+                    tracker.Complete(result.Offset.Value);
+                }
+
+                return;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (KafkaException exception)
+            {
+                // Until it is written the record holds the partition's commits back; keep trying.
+                LogDeadLetterFailed(providerName, topic.Name, topicPartition.Partition.Value, result.Offset.Value, exception);
+            }
+
+            try
+            {
+                await Task.Delay(DeadLetterRetryDelay, timeProvider, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private void CloseConsumer(IConsumer<byte[]?, byte[]?> kafka)
+    {
+        try
+        {
+            kafka.Close();
+        }
+        catch (KafkaException exception)
+        {
+            LogCloseFailed(providerName, topic.Name, topicPartition.Partition.Value, exception);
+        }
+        finally
+        {
+            kafka.Dispose();
+        }
+    }
+
+    private static async Task WaitQuietly(Task task, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await task.WaitAsync(timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is TimeoutException or OperationCanceledException)
+        {
+            // Shutdown is time-boxed; what did not finish is logged by the task itself or left uncommitted.
+        }
+    }
+
+    private static bool TryDecodeKey(byte[]? key, out string decoded, out string reason)
+    {
+        decoded = string.Empty;
+        if (key is null || key.Length == 0)
+        {
+            reason = KafkaDeadLetterHeaders.MissingKeyReason;
+            return false;
+        }
+
+        try
+        {
+            decoded = StrictUtf8.GetString(key);
+            reason = string.Empty;
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            reason = KafkaDeadLetterHeaders.InvalidKeyReason;
+            return false;
+        }
+    }
+
+    private static KafkaRecord ToRecord(ConsumeResult<byte[]?, byte[]?> result, string key)
+    {
+        var headers = ImmutableArray<KafkaHeader>.Empty;
+        if (result.Message.Headers is { Count: > 0 } source)
+        {
+            var builder = ImmutableArray.CreateBuilder<KafkaHeader>(source.Count);
+            foreach (var header in source)
+            {
+                builder.Add(new KafkaHeader(header.Key, header.GetValueBytes()));
+            }
+
+            headers = builder.MoveToImmutable();
+        }
+
+        return new KafkaRecord
+        {
+            Topic = result.Topic,
+            Partition = result.Partition.Value,
+            Offset = result.Offset.Value,
+            Key = key,
+            Value = result.Message.Value,
+            Headers = headers,
+            Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(result.Message.Timestamp.UnixTimestampMs),
+        };
+    }
+
+    private static LogLevel ToLogLevel(SyslogLevel level) => level switch
+    {
+        <= SyslogLevel.Error => LogLevel.Warning,
+        SyslogLevel.Warning or SyslogLevel.Notice => LogLevel.Information,
+        _ => LogLevel.Debug,
+    };
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Kafka stream provider '{Provider}': reading {Topic}[{Partition}] from the committed offset of group '{GroupId}'")]
+    private partial void LogStarted(string provider, string topic, int partition, string groupId);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Kafka stream provider '{Provider}': stopped reading {Topic}[{Partition}], last committed offset {Offset}")]
+    private partial void LogStopped(string provider, string topic, int partition, long? offset);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Error, Message = "Kafka stream provider '{Provider}': could not create the consumer for {Topic}[{Partition}]; retrying")]
+    private partial void LogConsumerCreationFailed(string provider, string topic, int partition, Exception exception);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Kafka stream provider '{Provider}': reading {Topic}[{Partition}] failed with {Code}: {Reason}")]
+    private partial void LogConsumeFailed(string provider, string topic, int partition, Confluent.Kafka.ErrorCode code, string reason);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Debug, Message = "Kafka stream provider '{Provider}': committed {Topic}[{Partition}] at offset {Offset}")]
+    private partial void LogCommitted(string provider, string topic, int partition, long offset);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "Kafka stream provider '{Provider}': committing {Topic}[{Partition}] at offset {Offset} failed; it will be retried")]
+    private partial void LogCommitFailed(string provider, string topic, int partition, long offset, Exception exception);
+
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "Kafka stream provider '{Provider}': dead-lettering {Topic}[{Partition}]@{Offset} failed; retrying")]
+    private partial void LogDeadLetterFailed(string provider, string topic, int partition, long offset, Exception exception);
+
+    [LoggerMessage(EventId = 1108, Level = LogLevel.Warning, Message = "Kafka stream provider '{Provider}': closing the consumer of {Topic}[{Partition}] failed")]
+    private partial void LogCloseFailed(string provider, string topic, int partition, Exception exception);
+
+    [LoggerMessage(EventId = 1109, Level = LogLevel.Warning, Message = "Kafka stream provider '{Provider}': consumer of {Topic}[{Partition}] reports {Code}: {Reason}")]
+    private partial void LogClientError(string provider, string topic, int partition, Confluent.Kafka.ErrorCode code, string reason);
+
+    [LoggerMessage(EventId = 1110, Message = "Kafka stream provider '{Provider}': librdkafka {Facility}: {Text}")]
+    private partial void LogClientMessage(LogLevel level, string provider, string facility, string text);
+}

@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Orleans.Streaming.Kafka.Providers;
+
+/// <summary>The provider's metrics, on the <c>Orleans.Streaming.Kafka</c> meter.</summary>
+internal static class KafkaStreamInstruments
+{
+    public const string MeterName = "Orleans.Streaming.Kafka";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    private static readonly Counter<long> RecordsReceived =
+        Meter.CreateCounter<long>("orleans.streaming.kafka.records_received", unit: "{record}", description: "Records read from Kafka partitions.");
+
+    private static readonly Counter<long> RecordsDeadLettered =
+        Meter.CreateCounter<long>("orleans.streaming.kafka.records_dead_lettered", unit: "{record}", description: "Records written to dead-letter topics.");
+
+    private static readonly Counter<long> CommitFailures =
+        Meter.CreateCounter<long>("orleans.streaming.kafka.commit_failures", unit: "{commit}", description: "Offset commits that failed and will be retried.");
+
+    public static void OnReceived(string provider, string topic, int count)
+    {
+        if (RecordsReceived.Enabled && count > 0)
+        {
+            RecordsReceived.Add(count, Tags(provider, topic));
+        }
+    }
+
+    public static void OnDeadLettered(string provider, string topic) => RecordsDeadLettered.Add(1, Tags(provider, topic));
+
+    public static void OnCommitFailed(string provider, string topic) => CommitFailures.Add(1, Tags(provider, topic));
+
+    private static TagList Tags(string provider, string topic) =>
+        new() { { "provider", provider }, { "topic", topic } };
+}

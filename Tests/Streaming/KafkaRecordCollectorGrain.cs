@@ -1,0 +1,38 @@
+using Orleans.Streaming.Kafka;
+using Orleans.Streams;
+
+namespace OrleansHotData.Tests.Streaming;
+
+/// <summary>
+/// Receives, through an implicit subscription, the records keyed with its primary key and writes each to
+/// <see cref="KafkaRecordJournal"/> together with the silo it ran on; fails on records whose value is <see cref="PoisonValue"/>.
+/// </summary>
+[ImplicitStreamSubscription(KafkaStreamTestConstants.StreamNamespace)]
+public sealed class KafkaRecordCollectorGrain(ILocalSiloDetails localSilo) : Grain, IKafkaRecordCollectorGrain
+{
+    /// <summary>A record with this value makes the grain fail, every time it is delivered.</summary>
+    public const string PoisonValue = "poison";
+
+    /// <inheritdoc />
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var key = this.GetPrimaryKeyString();
+        var silo = localSilo.SiloAddress.ToString();
+        var stream = this.GetStreamProvider(KafkaStreamTestConstants.ProviderName)
+            .GetStream<KafkaRecord>(StreamId.Create(KafkaStreamTestConstants.StreamNamespace, key));
+        await stream.SubscribeAsync((record, _) =>
+        {
+            if (record.GetValueAsString() == PoisonValue)
+            {
+                throw new InvalidOperationException($"{record} cannot be applied.");
+            }
+
+            KafkaRecordJournal.Add(record, silo);
+            return Task.CompletedTask;
+        });
+        await base.OnActivateAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task ActivateAsync() => Task.CompletedTask;
+}
