@@ -1,18 +1,29 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Streaming.Kafka;
+using Orleans.Streams;
+using Orleans.Streams.Core;
+using OrleansHotData.Grains.Kafka;
 
 namespace OrleansHotData.Grains;
 
 /// <summary>
-/// The actor for one entity key: holds the value in memory, applies every change one at a time and persists it to
-/// grain storage before acknowledging it.
+/// The actor for one entity key: holds the value in memory, applies every change — an API call or a Kafka record on
+/// the key's stream — one at a time, and persists it to grain storage before acknowledging it.
 /// </summary>
+[ImplicitStreamSubscription(HotDataConstants.StreamNamespace)]
 public sealed partial class HotDataGrain(
     [PersistentState("state", HotDataConstants.StorageName)] IPersistentState<HotDataState> state,
     IOptions<HotDataOptions> options,
     TimeProvider time,
-    ILogger<HotDataGrain> logger) : Grain, IHotDataGrain
+    HotDataMetrics metrics,
+    ILogger<HotDataGrain> logger) : Grain, IHotDataGrain, IStreamSubscriptionObserver, IAsyncObserver<KafkaRecord>
 {
+    private const string ApiSource = "api";
+    private const string KafkaSource = "kafka";
+
+    private readonly int _maxKeyBytes = options.Value.MaxKeyBytes;
     private readonly int _maxValueBytes = options.Value.MaxValueBytes;
     private IGrainTimer? _expiryTimer;
 
@@ -40,10 +51,87 @@ public sealed partial class HotDataGrain(
         }
 
         await PersistAsync(state.State.With(outcome.Entry));
+        metrics.Applied(ApiSource);
         ScheduleExpiry();
-        var value = ToValue(state.State, now);
-        return new WriteResult(WriteStatus.Applied, outcome.Entry.Version, value, null);
+        return new WriteResult(WriteStatus.Applied, outcome.Entry.Version, ToValue(state.State, now), null);
     }
+
+    // Called for the implicit subscription when the key's stream delivers to this activation.
+    public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory)
+    {
+        ArgumentNullException.ThrowIfNull(handleFactory);
+        return handleFactory.Create<KafkaRecord>().ResumeAsync(this);
+    }
+
+    /// <summary>
+    /// Applies one Kafka record. Returns only when the record's effect is durable (or it is dead-lettered), so the
+    /// provider commits its offset only after that. A record at or before the last applied position of its
+    /// partition is a redelivery and changes nothing.
+    /// </summary>
+    public async Task OnNextAsync(KafkaRecord record, StreamSequenceToken? token = null)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var source = SourceName(record.Topic, record.Partition);
+        if (state.State.SourceOffsets?.TryGetValue(source, out var applied) == true && record.Offset <= applied)
+        {
+            metrics.Duplicate();
+            LogDuplicate(Key, source, record.Offset, applied);
+            return;
+        }
+
+        var decision = KafkaChangeReader.Read(record, _maxKeyBytes, _maxValueBytes);
+        if (decision.DeadLetterReason is { } reason)
+        {
+            await DeadLetterAsync(record, reason);
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var outcome = ChangeApplier.Apply(state.State.ToEntry(), decision.Change!, now, _maxValueBytes);
+        switch (outcome.Status)
+        {
+            case WriteStatus.Applied:
+                await PersistAsync(state.State.With(outcome.Entry) with { SourceOffsets = WithOffset(source, record.Offset) });
+                metrics.Applied(KafkaSource);
+                ScheduleExpiry();
+                break;
+            case WriteStatus.Stale:
+                metrics.Stale();
+                LogStale(Key, source, record.Offset, outcome.Error);
+                break;
+            case WriteStatus.NotFound:
+                // A delete of a key that has no value: already in the state the record asks for.
+                break;
+            case WriteStatus.ValueTooLarge:
+                await DeadLetterAsync(record, $"value-too-large: {outcome.Error}");
+                break;
+            default:
+                await DeadLetterAsync(record, $"invalid-change: {outcome.Error}");
+                break;
+        }
+    }
+
+    public Task OnCompletedAsync() => Task.CompletedTask;
+
+    public Task OnErrorAsync(Exception ex)
+    {
+        LogStreamError(ex, Key);
+        return Task.CompletedTask;
+    }
+
+    private async Task DeadLetterAsync(KafkaRecord record, string reason)
+    {
+        var publisher = ServiceProvider.GetRequiredKeyedService<IKafkaDeadLetterPublisher>(HotDataConstants.StreamProviderName);
+        await publisher.PublishAsync(record, reason);
+        var code = reason.IndexOf(':', StringComparison.Ordinal) is var colon and > 0 ? reason[..colon] : reason;
+        metrics.DeadLettered(code);
+        LogDeadLettered(Key, record.Topic, record.Partition, record.Offset, reason);
+    }
+
+    private static string SourceName(string topic, int partition) => $"{topic}/{partition}";
+
+    private Dictionary<string, long> WithOffset(string source, long offset) =>
+        new(state.State.SourceOffsets ?? new Dictionary<string, long>(), StringComparer.Ordinal) { [source] = offset };
 
     private HotDataValue? ToValue(HotDataState current, DateTimeOffset now) =>
         current.Json is not null && !(current.ExpiresAt <= now)
@@ -117,4 +205,16 @@ public sealed partial class HotDataGrain(
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, Message = "Key {Key} expired at version {Version}; removing its value")]
     private partial void LogExpired(string key, long version);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Debug, Message = "Key {Key}: record {Source}@{Offset} already applied (up to {Applied}); skipped")]
+    private partial void LogDuplicate(string key, string source, long offset, long applied);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Debug, Message = "Key {Key}: record {Source}@{Offset} is stale: {Reason}")]
+    private partial void LogStale(string key, string source, long offset, string? reason);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Key {Key}: record {Topic}/{Partition}@{Offset} dead-lettered: {Reason}")]
+    private partial void LogDeadLettered(string key, string topic, int partition, long offset, string reason);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Error, Message = "Key {Key}: stream delivery reported an error")]
+    private partial void LogStreamError(Exception exception, string key);
 }

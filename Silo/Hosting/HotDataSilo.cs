@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
+using Orleans.Providers;
 using Orleans.Serialization;
 using Orleans.Storage;
 using OrleansHotData.Grains;
@@ -13,6 +14,13 @@ public static class HotDataSilo
 {
     /// <summary>The connection string name of the Redis server that holds membership and grain state.</summary>
     public const string RedisConnectionName = "Redis";
+
+    /// <summary>The configuration section of Kafka ingestion; ingestion is off when it names no bootstrap servers.</summary>
+    public const string KafkaSectionName = "Kafka";
+
+    public const string DefaultTopic = "hotdata.events";
+    public const int DefaultTopicPartitions = 8;
+    public const string DefaultConsumerGroupId = "hotdata";
 
     /// <summary>Creates the silo application from <paramref name="args"/> and the standard configuration sources.</summary>
     /// <param name="args">Command-line arguments (configuration overrides such as <c>--Orleans:Endpoints:SiloPort=11112</c>).</param>
@@ -55,6 +63,9 @@ public static class HotDataSilo
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<HotDataMetrics>();
+        var kafka = configuration.GetSection(KafkaSectionName);
+        var kafkaEnabled = !string.IsNullOrWhiteSpace(kafka[nameof(KafkaStreamOptions.BootstrapServers)]);
 
         builder.UseOrleans(silo =>
         {
@@ -77,8 +88,42 @@ public static class HotDataSilo
                 // An expired key leaves nothing behind in Redis.
                 o.DeleteStateOnClear = true;
             }));
+
+            if (kafkaEnabled)
+            {
+                AddKafkaIngestion(silo, kafka, redisOptions);
+            }
         });
 
         builder.Services.AddHotDataApi();
+    }
+
+    /// <summary>
+    /// Feeds the grains from Kafka: every partition of the configured topics is an Orleans queue, read by one silo
+    /// at a time; records reach the grain of their key through the hot-data stream namespace.
+    /// </summary>
+    private static void AddKafkaIngestion(ISiloBuilder silo, IConfigurationSection kafka, ConfigurationOptions redisOptions)
+    {
+        silo.AddKafkaStreams(HotDataConstants.StreamProviderName, streams => streams.ConfigureKafka(options => options
+            .Bind(kafka)
+            .PostConfigure(o =>
+            {
+                if (string.IsNullOrWhiteSpace(o.ConsumerGroupId))
+                {
+                    o.ConsumerGroupId = DefaultConsumerGroupId;
+                }
+
+                if (o.Topics.Count == 0)
+                {
+                    o.Topics.Add(new KafkaTopicOptions { Name = DefaultTopic, Partitions = DefaultTopicPartitions });
+                }
+
+                foreach (var topic in o.Topics.Where(t => string.IsNullOrWhiteSpace(t.StreamNamespace)))
+                {
+                    topic.StreamNamespace = HotDataConstants.StreamNamespace;
+                }
+            })));
+        // Explicit stream subscriptions (not used by the hot-data grains, but by any other consumer) live in Redis too.
+        silo.AddRedisGrainStorage(ProviderConstants.DEFAULT_PUBSUB_PROVIDER_NAME, o => o.ConfigurationOptions = redisOptions.Clone());
     }
 }
