@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text;
+using Confluent.Kafka;
+using OrleansHotData.EmbeddedKafka;
+using OrleansHotData.Tests.Infrastructure;
+using OrleansHotData.Tests.Kafka;
+
+namespace OrleansHotData.Tests.Ingestion;
+
+/// <summary>
+/// The whole ingestion path on real parts: the embedded Kafka broker, a real <c>redis-server</c>, three silos reading
+/// one 8-partition topic, a separate SDK client host, and a producer.
+/// </summary>
+public sealed class KafkaIngestionFixture : IAsyncLifetime
+{
+    public const int Partitions = 8;
+
+    // Started first: it points Confluent.Kafka at the bundled librdkafka before any client exists in the process.
+    public EmbeddedKafkaCluster Kafka { get; } = EmbeddedKafkaCluster.Start();
+
+    public RedisServer Redis { get; private set; } = null!;
+
+    public string ClusterId { get; } = "ingest-" + Guid.NewGuid().ToString("N")[..8];
+
+    public string Topic { get; private set; } = null!;
+
+    public IReadOnlyList<TestSilo> Silos { get; private set; } = [];
+
+    public TestClientHost ClientHost { get; private set; } = null!;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public IProducer<string?, byte[]?> Producer { get; private set; } = null!;
+
+    public KafkaClientConfigs KafkaConfigs => EmbeddedKafkaFixture.ForCluster(Kafka.BootstrapServers);
+
+    public async Task InitializeAsync()
+    {
+        Redis = await RedisServer.StartAsync();
+        Topic = CreateTopicWithDeadLetters("hotdata");
+        Producer = new ProducerBuilder<string?, byte[]?>(KafkaConfigs.Producer()).Build();
+        var silos = new List<TestSilo>();
+        for (var i = 0; i < 3; i++)
+        {
+            silos.Add(await TestSilo.StartAsync(Redis.ConnectionString, ClusterId, SiloKafkaSettings(Topic, "hotdata-" + ClusterId)));
+        }
+
+        Silos = silos;
+        ClientHost = await TestClientHost.StartAsync(Redis.ConnectionString, ClusterId);
+        Http = new HttpClient { BaseAddress = new Uri(Silos[0].HttpUrl) };
+    }
+
+    /// <summary>Creates a fresh topic and its dead-letter topic, both with <see cref="Partitions"/> partitions.</summary>
+    public string CreateTopicWithDeadLetters(string prefix)
+    {
+        var topic = EmbeddedKafkaFixture.UniqueTopicName(prefix);
+        Kafka.CreateTopic(topic, Partitions);
+        Kafka.CreateTopic(topic + ".dlq", Partitions);
+        return topic;
+    }
+
+    /// <summary>The silo settings that make it ingest <paramref name="topic"/> as consumer group <paramref name="groupId"/>.</summary>
+    public Dictionary<string, string?> SiloKafkaSettings(string topic, string groupId) => new()
+    {
+        ["Kafka:BootstrapServers"] = Kafka.BootstrapServers,
+        ["Kafka:ConsumerGroupId"] = groupId,
+        ["Kafka:Topics:0:Name"] = topic,
+        ["Kafka:Topics:0:Partitions"] = Partitions.ToString(CultureInfo.InvariantCulture),
+        ["Kafka:CommitInterval"] = "00:00:00.200",
+    };
+
+    /// <summary>Produces one record; <see langword="null"/> <paramref name="value"/> is a tombstone.</summary>
+    public Task<DeliveryResult<string?, byte[]?>> ProduceAsync(string topic, string? key, string? value, params (string Name, string Value)[] headers)
+    {
+        var message = new Message<string?, byte[]?>
+        {
+            Key = key,
+            Value = value is null ? null : Encoding.UTF8.GetBytes(value),
+            Headers = [],
+        };
+        foreach (var (name, headerValue) in headers)
+        {
+            message.Headers.Add(name, Encoding.UTF8.GetBytes(headerValue));
+        }
+
+        return Producer.ProduceAsync(topic, message);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        Producer.Dispose();
+        await ClientHost.DisposeAsync();
+        foreach (var silo in Silos.Reverse())
+        {
+            await silo.DisposeAsync();
+        }
+
+        await Redis.DisposeAsync();
+        Kafka.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class KafkaIngestionDefinition : ICollectionFixture<KafkaIngestionFixture>
+{
+    public const string Name = "kafka ingestion";
+}

@@ -1,0 +1,169 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Streaming.Kafka;
+using OrleansHotData.Client;
+using OrleansHotData.Tests.Infrastructure;
+
+namespace OrleansHotData.Tests.Ingestion;
+
+[Collection(KafkaIngestionDefinition.Name)]
+public sealed class KafkaIngestionTests(KafkaIngestionFixture fixture)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    private IHotDataClient Client => fixture.ClientHost.Client;
+
+    private static string NewKey(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    [Fact]
+    public async Task Record_produced_to_kafka_is_readable_through_the_sdk_and_http()
+    {
+        var key = NewKey("product");
+
+        await fixture.ProduceAsync(fixture.Topic, key, """{"price": 12.5, "stock": 3}""");
+
+        var item = await Eventually.ReturnsAsync(() => Client.GetAsync<JsonElement>(key), v => v is not null, Deadline, "the record to reach the grain");
+        Assert.Equal(12.5m, item!.Value.GetProperty("price").GetDecimal());
+        Assert.Equal(1, item.Version);
+        using var response = await fixture.Http.GetAsync("/v1/keys/" + Uri.EscapeDataString(key));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("\"1\"", response.Headers.ETag?.Tag);
+        Assert.Equal(3, JsonNode.Parse(await response.Content.ReadAsStringAsync())!["stock"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Each_partition_is_read_by_exactly_one_of_three_silos()
+    {
+        var owners = await Eventually.ReturnsAsync(
+            () => Task.FromResult(fixture.Silos
+                .SelectMany((silo, index) => silo.App.Services
+                    .GetRequiredKeyedService<KafkaStreamDiagnostics>(HotDataConstants.StreamProviderName)
+                    .GetActivePartitions()
+                    .Where(p => p.Topic == fixture.Topic)
+                    .Select(p => (p.Partition, Silo: index)))
+                .ToList()),
+            owners => owners.Count == KafkaIngestionFixture.Partitions && owners.Select(o => o.Partition).Distinct().Count() == KafkaIngestionFixture.Partitions,
+            Deadline,
+            "every partition to have exactly one reader");
+
+        Assert.Equal(Enumerable.Range(0, KafkaIngestionFixture.Partitions), owners.Select(o => o.Partition).Order());
+        Assert.True(owners.Select(o => o.Silo).Distinct().Count() >= 2, "the partitions should be spread over the silos");
+
+        // Whichever silo reads a key's partition, the key's final value is right.
+        var keys = Enumerable.Range(0, 64).Select(i => NewKey($"spread{i}")).ToList();
+        await Task.WhenAll(keys.SelectMany(k => Enumerable.Range(0, 5).Select(_ => fixture.ProduceAsync(fixture.Topic, k, """{"n":1}""", (HotDataHeaders.Operation, "incr")))));
+        await Eventually.TrueAsync(async () =>
+        {
+            var values = await Client.GetManyAsync<JsonElement>(keys);
+            return values.Count == keys.Count && values.Values.All(v => v.Value.GetProperty("n").GetInt64() == 5 && v.Version == 5);
+        }, Deadline, "every key to reach n = 5");
+    }
+
+    [Fact]
+    public async Task Api_writes_and_kafka_records_on_one_key_are_serialized_and_count_exactly()
+    {
+        var key = NewKey("mixed");
+
+        var kafka = Task.WhenAll(Enumerable.Range(0, 500).Select(_ => fixture.ProduceAsync(fixture.Topic, key, """{"n":1}""", (HotDataHeaders.Operation, "incr"))));
+        var api = Task.WhenAll(Enumerable.Range(0, 500).Select(_ => Client.IncrementAsync(key, new { n = 1 })));
+        await Task.WhenAll(kafka, api);
+
+        var item = await Eventually.ReturnsAsync(() => Client.GetAsync<JsonElement>(key), v => v?.Version == 1000, Deadline, "all 1000 increments");
+        Assert.Equal(1000, item!.Value.GetProperty("n").GetInt64());
+    }
+
+    [Fact]
+    public async Task Wire_contract_operations_headers_and_tombstones_apply()
+    {
+        var key = NewKey("contract");
+        var topic = fixture.Topic;
+        await fixture.ProduceAsync(topic, key, """{"a":1,"b":{"c":2}}""");
+        await fixture.ProduceAsync(topic, key, """{"b":{"c":null,"d":3}}""", (HotDataHeaders.Operation, "patch"));
+        await fixture.ProduceAsync(topic, key, """{"a":4}""", (HotDataHeaders.Operation, "incr"));
+        await fixture.ProduceAsync(topic, key, """{"a":100}""", (HotDataHeaders.Operation, "set"), (HotDataHeaders.Version, "10"));
+        await fixture.ProduceAsync(topic, key, """{"a":-1}""", (HotDataHeaders.Operation, "set"), (HotDataHeaders.Version, "9"));
+        await fixture.ProduceAsync(topic, key, """{"a":-2}""", (HotDataHeaders.Version, "10"));
+        var ttlKey = NewKey("contract-ttl");
+        await fixture.ProduceAsync(topic, ttlKey, """{"s":1}""", (HotDataHeaders.Ttl, "300"));
+        var deletedKey = NewKey("contract-delete");
+        await fixture.ProduceAsync(topic, deletedKey, """{"x":1}""");
+        await fixture.ProduceAsync(topic, deletedKey, null);
+
+        var item = await Eventually.ReturnsAsync(() => Client.GetAsync<JsonElement>(key), v => v?.Version == 4, Deadline, "four applied changes");
+        // The stale versions 9 and 10 were skipped: the value is the one of version 10.
+        Assert.Equal("""{"a":100}""", item!.Value.GetRawText());
+
+        var ttl = await Eventually.ReturnsAsync(() => Client.GetAsync<JsonElement>(ttlKey), v => v is not null, Deadline, "the ttl record");
+        Assert.NotNull(ttl!.ExpiresAt);
+        Assert.InRange(ttl.ExpiresAt!.Value - ttl.UpdatedAt, TimeSpan.FromSeconds(299), TimeSpan.FromSeconds(301));
+
+        await Eventually.TrueAsync(async () =>
+        {
+            using var response = await fixture.Http.GetAsync("/v1/keys/" + Uri.EscapeDataString(deletedKey));
+            return response.StatusCode == HttpStatusCode.NotFound;
+        }, Deadline, "the tombstone to delete the key");
+        var grain = fixture.Silos[0].Grains.GetGrain<IHotDataGrain>(deletedKey);
+        Assert.Null(await grain.GetAsync());
+    }
+
+    [Fact]
+    public async Task Poison_records_are_dead_lettered_with_reasons_and_the_records_behind_them_apply()
+    {
+        var key = NewKey("poison");
+        var topic = fixture.Topic;
+        await fixture.ProduceAsync(topic, key, """{"name":"x","n":0}""");
+        var poison = new List<(DeliveryResult<string?, byte[]?> Result, string Reason)>
+        {
+            (await fixture.ProduceAsync(topic, key, "{not json"), "invalid-change"),
+            (await fixture.ProduceAsync(topic, key, """{"n":1}""", (HotDataHeaders.Operation, "upsert")), "unknown-operation"),
+            (await fixture.ProduceAsync(topic, key, """{"name":1}""", (HotDataHeaders.Operation, "incr")), "invalid-change"),
+            (await fixture.ProduceAsync(topic, key, """{"n":1}""", (HotDataHeaders.Ttl, "soon")), "invalid-ttl"),
+            (await fixture.ProduceAsync(topic, key, """{"n":1}""", (HotDataHeaders.Version, "v2")), "invalid-version"),
+            (await fixture.ProduceAsync(topic, key, null, (HotDataHeaders.Operation, "patch")), "missing-value"),
+            (await fixture.ProduceAsync(topic, "bad\u0001key", """{"n":1}"""), "invalid-key"),
+            (await fixture.ProduceAsync(topic, new string('k', 600), """{"n":1}"""), "invalid-key"),
+            (await fixture.ProduceAsync(topic, null, """{"n":1}"""), KafkaDeadLetterHeaders.MissingKeyReason),
+        };
+        await fixture.ProduceAsync(topic, key, """{"n":5}""", (HotDataHeaders.Operation, "incr"));
+
+        var item = await Eventually.ReturnsAsync(() => Client.GetAsync<JsonElement>(key), v => v?.Version == 2, Deadline, "the valid record behind the poison");
+        Assert.Equal(5, item!.Value.GetProperty("n").GetInt64());
+
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(fixture.KafkaConfigs.Consumer("dlq-reader-" + Guid.NewGuid().ToString("N"))).Build();
+        consumer.Assign(Enumerable.Range(0, KafkaIngestionFixture.Partitions).Select(p => new TopicPartitionOffset(topic + ".dlq", p, Offset.Beginning)));
+        var expected = poison.ToDictionary(p => (p.Result.Partition.Value, p.Result.Offset.Value), p => p.Reason);
+        var found = new Dictionary<(int, long), string>();
+        var deadline = DateTime.UtcNow + Deadline;
+        while (found.Count < expected.Count && DateTime.UtcNow < deadline)
+        {
+            var record = consumer.Consume(TimeSpan.FromMilliseconds(200));
+            if (record?.Message is not { } message)
+            {
+                continue;
+            }
+
+            string Header(string name) => Encoding.UTF8.GetString(message.Headers.GetLastBytes(name));
+            if (Header(KafkaDeadLetterHeaders.SourceTopic) != topic)
+            {
+                continue;
+            }
+
+            var source = (int.Parse(Header(KafkaDeadLetterHeaders.SourcePartition), System.Globalization.CultureInfo.InvariantCulture),
+                long.Parse(Header(KafkaDeadLetterHeaders.SourceOffset), System.Globalization.CultureInfo.InvariantCulture));
+            if (expected.ContainsKey(source))
+            {
+                found[source] = Header(KafkaDeadLetterHeaders.Reason);
+            }
+        }
+
+        Assert.Equal(expected.Count, found.Count);
+        foreach (var (source, reason) in expected)
+        {
+            Assert.StartsWith(reason, found[source]);
+        }
+    }
+}
