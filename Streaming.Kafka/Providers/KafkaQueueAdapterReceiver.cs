@@ -22,6 +22,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
     private readonly KafkaStreamOptions options;
     private readonly KafkaTopicOptions topic;
     private readonly TopicPartition topicPartition;
+    private readonly Func<IList<IBatchContainer>> takeDelivered;
     private readonly KafkaDeadLetterPublisher deadLetters;
     private readonly KafkaStreamDiagnostics diagnostics;
     private readonly TimeProvider timeProvider;
@@ -44,6 +45,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
         KafkaStreamOptions options,
         KafkaTopicOptions topic,
         int partition,
+        Func<IList<IBatchContainer>> takeDelivered,
         KafkaDeadLetterPublisher deadLetters,
         KafkaStreamDiagnostics diagnostics,
         TimeProvider timeProvider,
@@ -53,6 +55,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
         this.options = options;
         this.topic = topic;
         topicPartition = new TopicPartition(topic.Name, new Partition(partition));
+        this.takeDelivered = takeDelivered;
         this.deadLetters = deadLetters;
         this.diagnostics = diagnostics;
         this.timeProvider = timeProvider;
@@ -136,6 +139,13 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
     public Task MessagesDeliveredAsync(IList<IBatchContainer> messages, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        MarkDelivered(messages);
+        TryStartCommit(force: false);
+        return Task.CompletedTask;
+    }
+
+    private void MarkDelivered(IList<IBatchContainer> messages)
+    {
         lock (sync)
         {
             foreach (var message in messages)
@@ -146,15 +156,14 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
                 }
             }
         }
-
-        TryStartCommit(force: false);
-        return Task.CompletedTask;
     }
 
     public Task Shutdown(TimeSpan timeout) => Shutdown(timeout, CancellationToken.None);
 
     public async Task Shutdown(TimeSpan timeout, CancellationToken cancellationToken)
     {
+        // Still on the pulling agent's turn: take what consumers passed since its last read, for the final commit.
+        MarkDelivered(takeDelivered());
         IConsumer<byte[]?, byte[]?>? kafka;
         Task[] inFlightDeadLetters;
         lock (sync)
