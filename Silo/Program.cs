@@ -17,3 +17,9 @@ catch (Microsoft.Extensions.Options.OptionsValidationException ex)
     await Console.Error.WriteLineAsync($"Configuration error: {string.Join(" ", ex.Failures)}");
     return 2;
 }
+catch (Orleans.Runtime.OrleansConfigurationException ex)
+{
+    // Orleans' own validators (the Kafka stream options, for one) stop the silo at start-up with this.
+    await Console.Error.WriteLineAsync($"Configuration error: {ex.Message}");
+    return 2;
+}
