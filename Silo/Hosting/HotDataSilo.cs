@@ -104,25 +104,32 @@ public static class HotDataSilo
     /// </summary>
     private static void AddKafkaIngestion(ISiloBuilder silo, IConfigurationSection kafka, ConfigurationOptions redisOptions)
     {
-        silo.AddKafkaStreams(HotDataConstants.StreamProviderName, streams => streams.ConfigureKafka(options => options
-            .Bind(kafka)
-            .PostConfigure(o =>
-            {
-                if (string.IsNullOrWhiteSpace(o.ConsumerGroupId))
+        silo.AddKafkaStreams(HotDataConstants.StreamProviderName, streams =>
+        {
+            // Never give up on delivering a record: a grain that cannot persist (Redis down) fails the delivery, and
+            // moving past it would let later records of the key overtake it and its offset be skipped as applied.
+            // The key's stream waits instead, and the record's offset holds the partition's commit back.
+            streams.ConfigurePullingAgent(agent => agent.Configure(o => o.MaxEventDeliveryTime = Timeout.InfiniteTimeSpan));
+            streams.ConfigureKafka(options => options
+                .Bind(kafka)
+                .PostConfigure(o =>
                 {
-                    o.ConsumerGroupId = DefaultConsumerGroupId;
-                }
+                    if (string.IsNullOrWhiteSpace(o.ConsumerGroupId))
+                    {
+                        o.ConsumerGroupId = DefaultConsumerGroupId;
+                    }
 
-                if (o.Topics.Count == 0)
-                {
-                    o.Topics.Add(new KafkaTopicOptions { Name = DefaultTopic, Partitions = DefaultTopicPartitions });
-                }
+                    if (o.Topics.Count == 0)
+                    {
+                        o.Topics.Add(new KafkaTopicOptions { Name = DefaultTopic, Partitions = DefaultTopicPartitions });
+                    }
 
-                foreach (var topic in o.Topics.Where(t => string.IsNullOrWhiteSpace(t.StreamNamespace)))
-                {
-                    topic.StreamNamespace = HotDataConstants.StreamNamespace;
-                }
-            })));
+                    foreach (var topic in o.Topics.Where(t => string.IsNullOrWhiteSpace(t.StreamNamespace)))
+                    {
+                        topic.StreamNamespace = HotDataConstants.StreamNamespace;
+                    }
+                }));
+        });
         // Explicit stream subscriptions (not used by the hot-data grains, but by any other consumer) live in Redis too.
         silo.AddRedisGrainStorage(ProviderConstants.DEFAULT_PUBSUB_PROVIDER_NAME, o => o.ConfigurationOptions = redisOptions.Clone());
     }

@@ -12,20 +12,24 @@ public sealed class RedisServer : IAsyncDisposable
     private readonly string _directory;
     private Process? _process;
 
-    private RedisServer(int port, string directory)
+    private readonly bool _durable;
+
+    private RedisServer(int port, string directory, bool durable)
     {
         Port = port;
         _directory = directory;
+        _durable = durable;
     }
 
     public int Port { get; }
 
     public string ConnectionString => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartAsync()
+    /// <summary>Starts a server; a <paramref name="durable"/> one fsyncs every write to its append-only file, so a restart keeps every acknowledged write.</summary>
+    public static async Task<RedisServer> StartAsync(bool durable = false)
     {
         var directory = Directory.CreateTempSubdirectory("hotdata-redis-").FullName;
-        var server = new RedisServer(FreePort.Next(), directory);
+        var server = new RedisServer(FreePort.Next(), directory, durable);
         await server.StartProcessAsync();
         return server;
     }
@@ -56,7 +60,8 @@ public sealed class RedisServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory })
+        foreach (var arg in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--dir", _directory }
+            .Concat(_durable ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"]))
         {
             start.ArgumentList.Add(arg);
         }
