@@ -1,5 +1,10 @@
 using OrleansHotData.Silo.Hosting;
 
+if (args.Contains(HealthProbe.Argument))
+{
+    return await HealthProbe.RunAsync(args);
+}
+
 try
 {
     var app = HotDataSilo.Build(args);

@@ -12,10 +12,21 @@ public static class ProjectOutput
         // The tests run from {repo}/Tests/bin/{configuration}/{tfm}/.
         var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var configuration = tfm.Parent!;
-        var repository = configuration.Parent!.Parent!.Parent!;
-        var path = Path.Combine(repository.FullName, project, "bin", configuration.Name, tfm.Name, assemblyFile);
+        var path = Path.Combine(RepositoryRoot(), project, "bin", configuration.Name, tfm.Name, assemblyFile);
         return File.Exists(path)
             ? path
             : throw new FileNotFoundException($"{assemblyFile} is not built at {path}; build the solution first.", path);
+    }
+
+    /// <summary>The repository root: the nearest folder above the tests that holds the solution file.</summary>
+    public static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "OrleansHotData.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("The repository root (OrleansHotData.sln) is not above the test folder.");
     }
 }
