@@ -7,7 +7,8 @@ if (args.Contains(HealthProbe.Argument))
 
 try
 {
-    var app = HotDataSilo.Build(args);
+    // The watchdog bounds this process's shutdown; hosts embedding silos (tests) keep their own process alive.
+    var app = HotDataSilo.Build(args, builder => builder.Services.AddHostedService<ShutdownWatchdog>());
     await app.RunAsync();
     return 0;
 }

@@ -20,6 +20,8 @@ public static class ApiProblem
 
     public static IResult TooLarge(string detail) => Create(StatusCodes.Status413PayloadTooLarge, "value-too-large", "The value is too large.", detail);
 
+    public static IResult TooManyRequests(string detail) => Create(StatusCodes.Status429TooManyRequests, "rate-limited", "Too many requests.", detail);
+
     public static IResult Unavailable(string detail) => Create(StatusCodes.Status503ServiceUnavailable, "unavailable", "The service cannot complete the request now.", detail);
 
     /// <summary>Maps a grain's refusal to its problem response.</summary>

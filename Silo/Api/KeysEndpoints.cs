@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using OrleansHotData.Grains;
+using OrleansHotData.Silo.Security;
 
 namespace OrleansHotData.Silo.Api;
 
@@ -15,7 +16,7 @@ public static class KeysEndpoints
 
     public static IEndpointRouteBuilder MapKeysEndpoints(this IEndpointRouteBuilder app)
     {
-        var keys = app.MapGroup("/v1/keys").WithTags("Keys");
+        var keys = app.MapGroup("/v1/keys").WithTags("Keys").RequireRateLimiting(HotDataSecurity.RateLimitPolicy);
         keys.MapGet("/{key}", GetAsync)
             .WithName("GetKey").WithSummary("Reads a key's value; the ETag is its version.")
             .Produces(StatusCodes.Status200OK, contentType: JsonContentType).Produces(StatusCodes.Status304NotModified)
@@ -34,6 +35,7 @@ public static class KeysEndpoints
             .WithName("DeleteKey").WithSummary("Removes the value.");
 
         app.MapPost("/v1/keys:batchGet", BatchGetAsync)
+            .RequireRateLimiting(HotDataSecurity.RateLimitPolicy)
             .WithTags("Keys").WithName("BatchGetKeys")
             .WithSummary("Reads many keys in one call: body {\"keys\": [...]}; answers {\"items\": [...], \"missing\": [...]}.")
             .Produces(StatusCodes.Status200OK, contentType: JsonContentType)
@@ -125,8 +127,7 @@ public static class KeysEndpoints
     {
         var maxKeys = apiOptions.Value.MaxBatchGetKeys;
         var maxKeyBytes = options.Value.MaxKeyBytes;
-        // Room for every key fully escaped (\uXXXX is six bytes per UTF-8 byte at worst) plus the envelope.
-        var maxBodyBytes = (int)Math.Min(int.MaxValue, (long)maxKeys * ((maxKeyBytes * 6) + 4) + 1024);
+        var maxBodyBytes = HotDataApi.BatchGetBodyLimit(options.Value, apiOptions.Value);
         var (json, problem) = await JsonBody.ReadAsync(context.Request, maxBodyBytes, context.RequestAborted);
         if (problem is not null)
         {

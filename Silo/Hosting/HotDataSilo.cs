@@ -5,6 +5,7 @@ using Orleans.Serialization;
 using Orleans.Storage;
 using OrleansHotData.Grains;
 using OrleansHotData.Silo.Api;
+using OrleansHotData.Silo.Security;
 using StackExchange.Redis;
 
 namespace OrleansHotData.Silo.Hosting;
@@ -31,6 +32,7 @@ public static class HotDataSilo
         configure?.Invoke(builder);
         AddHotDataSilo(builder);
         var app = builder.Build();
+        app.UseHotDataSecurity();
         app.UseHotDataApi();
         return app;
     }
@@ -63,6 +65,9 @@ public static class HotDataSilo
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        var shutdown = configuration.GetSection(ShutdownSettings.SectionName);
+        builder.Services.Configure<ShutdownSettings>(shutdown);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = (shutdown.Get<ShutdownSettings>() ?? new ShutdownSettings()).GracePeriod);
         builder.Services.AddSingleton<HotDataMetrics>();
         var kafka = configuration.GetSection(KafkaSectionName);
         var kafkaEnabled = !string.IsNullOrWhiteSpace(kafka[nameof(KafkaStreamOptions.BootstrapServers)]);
@@ -95,6 +100,7 @@ public static class HotDataSilo
             }
         });
 
+        builder.AddHotDataSecurity();
         builder.Services.AddHotDataApi();
     }
 

@@ -1,6 +1,7 @@
 using Orleans.Configuration;
 using OrleansHotData.Grains;
 using OrleansHotData.Silo.Api;
+using OrleansHotData.Silo.Security;
 
 namespace OrleansHotData.Silo.Hosting;
 
@@ -17,6 +18,8 @@ public static class SiloConfigurationSections
         [HotDataSilo.KafkaSectionName] = typeof(KafkaStreamOptions),
         [HotDataOptions.SectionName] = typeof(HotDataOptions),
         [HotDataApiOptions.SectionName] = typeof(HotDataApiOptions),
+        [HotDataSecurityOptions.SectionName] = typeof(HotDataSecurityOptions),
+        [ShutdownSettings.SectionName] = typeof(ShutdownSettings),
     };
 
     /// <summary>Single keys read outside the bound sections.</summary>

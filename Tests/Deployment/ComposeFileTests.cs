@@ -25,6 +25,7 @@ public sealed class ComposeFileTests
             start.ArgumentList.Add(arg);
         }
 
+        start.Environment["HOTDATA_API_KEY"] = "compose-check-key-0123456789";
         using var process = Process.Start(start)!;
         var errors = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();

@@ -13,23 +13,27 @@ public sealed class RedisServer : IAsyncDisposable
     private Process? _process;
 
     private readonly bool _durable;
+    private readonly string? _password;
 
-    private RedisServer(int port, string directory, bool durable)
+    private RedisServer(int port, string directory, bool durable, string? password)
     {
         Port = port;
         _directory = directory;
         _durable = durable;
+        _password = password;
     }
 
     public int Port { get; }
 
-    public string ConnectionString => $"127.0.0.1:{Port}";
+    public string ConnectionString => _password is null ? $"127.0.0.1:{Port}" : $"127.0.0.1:{Port},password={_password}";
 
-    /// <summary>Starts a server; a <paramref name="durable"/> one fsyncs every write to its append-only file, so a restart keeps every acknowledged write.</summary>
-    public static async Task<RedisServer> StartAsync(bool durable = false)
+    /// <summary>Starts a server; a durable one keeps every acknowledged write across a restart.</summary>
+    /// <param name="durable">Fsync every write to an append-only file.</param>
+    /// <param name="password">A password clients must give (then part of <see cref="ConnectionString"/>).</param>
+    public static async Task<RedisServer> StartAsync(bool durable = false, string? password = null)
     {
         var directory = Directory.CreateTempSubdirectory("hotdata-redis-").FullName;
-        var server = new RedisServer(FreePort.Next(), directory, durable);
+        var server = new RedisServer(FreePort.Next(), directory, durable, password);
         await server.StartProcessAsync();
         return server;
     }
@@ -61,7 +65,8 @@ public sealed class RedisServer : IAsyncDisposable
             UseShellExecute = false,
         };
         foreach (var arg in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--dir", _directory }
-            .Concat(_durable ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"]))
+            .Concat(_durable ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"])
+            .Concat(_password is null ? [] : ["--requirepass", _password]))
         {
             start.ArgumentList.Add(arg);
         }

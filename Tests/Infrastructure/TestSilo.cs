@@ -26,7 +26,11 @@ public sealed class TestSilo : IAsyncDisposable
 
     public IGrainFactory Grains => App.Services.GetRequiredService<IGrainFactory>();
 
-    public static async Task<TestSilo> StartAsync(string redisConnectionString, string clusterId, IDictionary<string, string?>? settings = null)
+    public static async Task<TestSilo> StartAsync(
+        string redisConnectionString,
+        string clusterId,
+        IDictionary<string, string?>? settings = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
         var httpUrl = $"http://127.0.0.1:{FreePort.Next()}";
         var siloPort = FreePort.Next();
@@ -39,6 +43,8 @@ public sealed class TestSilo : IAsyncDisposable
             ["Orleans:Endpoints:SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Orleans:Endpoints:GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Urls"] = httpUrl,
+            // Tests of other concerns run open, as the development command does; security tests turn it on.
+            ["Security:RequireAuthentication"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Orleans"] = "Error",
         };
@@ -47,7 +53,11 @@ public sealed class TestSilo : IAsyncDisposable
             values[key] = value;
         }
 
-        var app = HotDataSilo.Build([], builder => builder.Configuration.AddInMemoryCollection(values));
+        var app = HotDataSilo.Build([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(values);
+            configure?.Invoke(builder);
+        });
         await app.StartAsync();
         return new TestSilo(app, httpUrl, siloPort, gatewayPort);
     }
