@@ -23,6 +23,12 @@ catch (Microsoft.Extensions.Options.OptionsValidationException ex)
     await Console.Error.WriteLineAsync($"Configuration error: {string.Join(" ", ex.Failures)}");
     return 2;
 }
+catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+{
+    // The binder's message names the setting and the value: "... value 'abc' at 'Orleans:Endpoints:SiloPort' to type 'System.Int32'."
+    await Console.Error.WriteLineAsync($"Configuration error: {ex.Message}");
+    return 2;
+}
 catch (Orleans.Runtime.OrleansConfigurationException ex)
 {
     // Orleans' own validators (the Kafka stream options, for one) stop the silo at start-up with this.

@@ -1,0 +1,36 @@
+using OrleansHotData.Tests.Infrastructure;
+
+namespace OrleansHotData.Tests.Deployment;
+
+/// <summary>A missing or malformed setting stops the silo with exit code 2 and one line naming it — no stack trace.</summary>
+public sealed class ConfigurationErrorTests
+{
+    [Theory]
+    [InlineData("ConnectionStrings__Redis", "", "ConnectionStrings:Redis is not set")]
+    [InlineData("Orleans__Endpoints__SiloPort", "abc", "'Orleans:Endpoints:SiloPort'")]
+    [InlineData("HotData__MaxKeyBytes", "0", "MaxKeyBytes")]
+    [InlineData("Kafka__CommitInterval", "soon", "'Kafka:CommitInterval'")]
+    [InlineData("Kafka__Topics__0__Partitions", "0", "Partitions")]
+    [InlineData("Kafka__ClientConfig__group.id", "mine", "group.id")]
+    [InlineData("Security__RequireAuthentication", "true", "Security:RequireAuthentication")]
+    [InlineData("Security__Jwt__SigningKey", "short", "Security:Jwt:SigningKey")]
+    public async Task A_bad_setting_stops_the_silo_with_one_line_naming_it(string name, string value, string named)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            // Nothing listens here: the silo must refuse its configuration before it tries to connect.
+            ["ConnectionStrings__Redis"] = $"127.0.0.1:{FreePort.Next()}",
+            ["Security__RequireAuthentication"] = "false",
+            ["Kafka__BootstrapServers"] = $"127.0.0.1:{FreePort.Next()}",
+            [name] = value,
+        };
+
+        var outcome = await SiloCommand.RunToExitAsync(environment, TimeSpan.FromSeconds(90));
+
+        Assert.Equal(2, outcome.ExitCode);
+        var lastLine = outcome.Errors.Trim().Split('\n')[^1];
+        Assert.StartsWith("Configuration error: ", lastLine, StringComparison.Ordinal);
+        Assert.Contains(named, lastLine, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", outcome.Output + outcome.Errors, StringComparison.Ordinal);
+    }
+}
