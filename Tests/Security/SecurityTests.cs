@@ -112,33 +112,33 @@ public sealed class SecurityTests(SecurityFixture fixture) : IClassFixture<Secur
     [Fact]
     public async Task An_oversized_body_is_refused_from_its_declared_length_without_being_read()
     {
-        var uri = new Uri(fixture.Silo.HttpUrl);
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(uri.Host, uri.Port);
-        var stream = tcp.GetStream();
         // Declares 200 MB and sends none of it: the answer must come from the headers alone.
-        var head = $"PUT {KeyPath()} HTTP/1.1\r\nHost: {uri.Authority}\r\nX-Api-Key: {SecurityFixture.ApiKey}\r\nContent-Type: application/json\r\nContent-Length: 200000000\r\n\r\n";
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
-        var buffer = new byte[4096];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var read = await stream.ReadAsync(buffer, timeout.Token);
+        var response = await SendRawAsync(authority =>
+            $"PUT {KeyPath()} HTTP/1.1\r\nHost: {authority}\r\nX-Api-Key: {SecurityFixture.ApiKey}\r\nContent-Type: application/json\r\nContent-Length: 200000000\r\n\r\n");
 
-        Assert.StartsWith("HTTP/1.1 413", Encoding.ASCII.GetString(buffer, 0, read));
+        Assert.StartsWith("HTTP/1.1 413", response);
     }
 
     [Fact]
     public async Task A_malformed_request_is_refused_with_400()
     {
+        var response = await SendRawAsync(authority => $"GET /v1/keys/a HTTP/1.1\r\nHost: {authority}\r\nA header without a colon\r\n\r\n");
+
+        Assert.StartsWith("HTTP/1.1 400", response);
+    }
+
+    /// <summary>Writes raw request bytes, as no well-behaved client would, and returns the start of the answer.</summary>
+    private async Task<string> SendRawAsync(Func<string, string> request)
+    {
         var uri = new Uri(fixture.Silo.HttpUrl);
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(uri.Host, uri.Port);
         var stream = tcp.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET /v1/keys/a HTTP/1.1\r\nHost: {uri.Authority}\r\nA header without a colon\r\n\r\n"));
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request(uri.Authority)));
         var buffer = new byte[4096];
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var read = await stream.ReadAsync(buffer, timeout.Token);
-
-        Assert.StartsWith("HTTP/1.1 400", Encoding.ASCII.GetString(buffer, 0, read));
+        return Encoding.ASCII.GetString(buffer, 0, read);
     }
 
     [Fact]
