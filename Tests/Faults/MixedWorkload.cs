@@ -59,6 +59,7 @@ public sealed class MixedWorkload
     private long _apiUnknown;
     private long _apiTimedOut;
     private long _apiIncrementsAcknowledged;
+    private TimeSpan _apiSlowestAcknowledged;
     private int _kafkaInFlight;
 
     /// <param name="options">Shape and pace.</param>
@@ -113,7 +114,7 @@ public sealed class MixedWorkload
             lock (_sync)
             {
                 return new MixedWorkloadCounts(_kafkaProduced, _kafkaFailed, _kafkaIncrements, _apiAcknowledged, _apiUnknown, _apiTimedOut,
-                    _apiIncrementsAcknowledged, _kafkaKeys.Length + _sharedKeys.Length + _apiKeys.Count, _clock.Elapsed);
+                    _apiIncrementsAcknowledged, _apiSlowestAcknowledged, _kafkaKeys.Length + _sharedKeys.Length + _apiKeys.Count, _clock.Elapsed);
             }
         }
     }
@@ -462,6 +463,7 @@ public sealed class MixedWorkload
             lock (_sync)
             {
                 _apiAcknowledged++;
+                _apiSlowestAcknowledged = TimeSpan.FromTicks(Math.Max(_apiSlowestAcknowledged.Ticks, (_clock.Elapsed - sentAt).Ticks));
             }
 
             return true;
