@@ -13,24 +13,24 @@ public sealed class KafkaBrokerOutageTests(ITestOutputHelper output)
         var workload = cluster.NewWorkload();
         report.Phase("cluster started");
 
-        using var abort = new CancellationTokenSource();
-        var run = workload.RunAsync(TimeSpan.FromSeconds(24), abort.Token);
-        MixedWorkloadCounts before;
-        try
+        var before = workload.Counts;
+        await workload.RunWithAsync(TimeSpan.FromSeconds(24), async () =>
         {
-            await Task.Delay(TimeSpan.FromSeconds(6));
-            before = workload.Counts;
-            cluster.Kafka.SetBrokerDown(-1);
-            report.Phase($"broker down after {before.KafkaRecordsProduced} records acknowledged");
-            await Task.Delay(TimeSpan.FromSeconds(10));
-            cluster.Kafka.SetBrokerUp(-1);
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(6));
+                before = workload.Counts;
+                cluster.Kafka.SetBrokerDown(-1);
+                report.Phase($"broker down after {before.KafkaRecordsProduced} records acknowledged");
+                await Task.Delay(TimeSpan.FromSeconds(10));
+            }
+            finally
+            {
+                cluster.Kafka.SetBrokerUp(-1);
+            }
+
             report.Phase("broker up");
-        }
-        finally
-        {
-            cluster.Kafka.SetBrokerUp(-1);
-            await run;
-        }
+        });
 
         report.Phase("workload done");
 

@@ -161,6 +161,30 @@ public sealed class MixedWorkload
     }
 
     /// <summary>
+    /// Runs the workload for <paramref name="duration"/> while <paramref name="during"/> injects a fault. If the fault
+    /// step throws, the workload is stopped before the exception goes on, so nothing keeps producing into clients
+    /// the test is about to dispose.
+    /// </summary>
+    public async Task<MixedWorkloadCounts> RunWithAsync(TimeSpan duration, Func<Task> during)
+    {
+        ArgumentNullException.ThrowIfNull(during);
+        using var abort = new CancellationTokenSource();
+        var run = RunAsync(duration, abort.Token);
+        try
+        {
+            await during();
+        }
+        catch
+        {
+            await abort.CancelAsync();
+            await run;
+            throw;
+        }
+
+        return await run;
+    }
+
+    /// <summary>
     /// Reads every key through <paramref name="read"/> (SDK <c>GetManyAsync</c> or HTTP <c>batchGet</c>; keys
     /// without a value are left out) and returns one line per key whose value or version differs from what the
     /// workload allows. Empty when the cluster's state matches.
