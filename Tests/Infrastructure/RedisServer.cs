@@ -27,6 +27,9 @@ public sealed class RedisServer : IAsyncDisposable
 
     public string ConnectionString => _password is null ? $"127.0.0.1:{Port}" : $"127.0.0.1:{Port},password={_password}";
 
+    /// <summary>Whether the server process is running (not killed, not exited).</summary>
+    public bool IsRunning => _process is { HasExited: false };
+
     /// <summary>Starts a server; a durable one keeps every acknowledged write across a restart.</summary>
     /// <param name="durable">Fsync every write to an append-only file.</param>
     /// <param name="password">A password clients must give (then part of <see cref="ConnectionString"/>).</param>
@@ -46,6 +49,25 @@ public sealed class RedisServer : IAsyncDisposable
             process.Kill();
             process.WaitForExit();
         }
+    }
+
+    /// <summary>
+    /// Starts another server, on a new port, on a copy of this one's data files: what this server had made durable,
+    /// for inspection while this one is stopped.
+    /// </summary>
+    public async Task<RedisServer> StartCopyAsync()
+    {
+        var directory = Directory.CreateTempSubdirectory("hotdata-redis-copy-").FullName;
+        foreach (var file in Directory.EnumerateFiles(_directory, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(directory, Path.GetRelativePath(_directory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        var copy = new RedisServer(FreePort.Next(), directory, _durable, _password);
+        await copy.StartProcessAsync();
+        return copy;
     }
 
     public Task RestartAsync()

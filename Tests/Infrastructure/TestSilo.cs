@@ -26,6 +26,10 @@ public sealed class TestSilo : IAsyncDisposable
 
     public IGrainFactory Grains => App.Services.GetRequiredService<IGrainFactory>();
 
+    /// <param name="redisConnectionString">The Redis server for membership and grain state.</param>
+    /// <param name="clusterId">The cluster (and service) id.</param>
+    /// <param name="settings">Further configuration values, overriding the defaults here.</param>
+    /// <param name="configure">Changes the host builder after the settings are added, as <see cref="HotDataSilo.Build"/> allows.</param>
     public static async Task<TestSilo> StartAsync(
         string redisConnectionString,
         string clusterId,
