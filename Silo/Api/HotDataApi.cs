@@ -12,15 +12,18 @@ public static class HotDataApi
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddOpenApi();
+        services.AddHotDataChangeFeed();
         return services;
     }
 
     public static WebApplication UseHotDataApi(this WebApplication app)
     {
+        app.UseApiRequestMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapOpenApi();
         app.MapKeysEndpoints();
+        app.MapWatchEndpoint();
         return app;
     }
 }

@@ -9,7 +9,10 @@ using StackExchange.Redis;
 
 namespace OrleansHotData.Silo.Hosting;
 
-/// <summary>Builds the silo host: Orleans on Redis clustering and storage, and the HTTP API beside it.</summary>
+/// <summary>
+/// Builds the silo host: Orleans on Redis clustering and storage, the HTTP API beside it, and the operational
+/// endpoints (health, metrics, dashboard, operations page).
+/// </summary>
 public static class HotDataSilo
 {
     /// <summary>The connection string name of the Redis server that holds membership and grain state.</summary>
@@ -32,6 +35,7 @@ public static class HotDataSilo
         AddHotDataSilo(builder);
         var app = builder.Build();
         app.UseHotDataApi();
+        app.MapHotDataObservability();
         return app;
     }
 
@@ -63,9 +67,9 @@ public static class HotDataSilo
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<HotDataMetrics>();
         var kafka = configuration.GetSection(KafkaSectionName);
         var kafkaEnabled = !string.IsNullOrWhiteSpace(kafka[nameof(KafkaStreamOptions.BootstrapServers)]);
+        builder.AddHotDataObservability(redisOptions, kafkaEnabled);
 
         builder.UseOrleans(silo =>
         {
@@ -93,6 +97,8 @@ public static class HotDataSilo
             {
                 AddKafkaIngestion(silo, kafka, redisOptions);
             }
+
+            silo.AddHotDataDashboard();
         });
 
         builder.Services.AddHotDataApi();
