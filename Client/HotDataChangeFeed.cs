@@ -79,7 +79,10 @@ public sealed partial class HotDataChangeFeed : IAsyncDisposable
         }
     }
 
-    /// <summary>Ends every watch of this process and its subscriptions.</summary>
+    /// <summary>
+    /// Ends every watch of this process. The grains are not called (the cluster may be going away with this process):
+    /// they drop the subscriptions when their leases run out, and one-way calls to a gone observer cost them nothing.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         KeyFeed[] feeds;
@@ -94,7 +97,6 @@ public sealed partial class HotDataChangeFeed : IAsyncDisposable
         foreach (var feed in feeds)
         {
             feed.Close();
-            await UnsubscribeAsync(feed);
         }
     }
 
@@ -155,6 +157,7 @@ public sealed partial class HotDataChangeFeed : IAsyncDisposable
             feed.Remove(watcher);
         }
 
+        bool disposed;
         lock (_sync)
         {
             if (--feed.Members > 0)
@@ -166,10 +169,15 @@ public sealed partial class HotDataChangeFeed : IAsyncDisposable
             {
                 _feeds.Remove(feed.Key);
             }
+
+            disposed = _disposed;
         }
 
         feed.Close();
-        _ = UnsubscribeAsync(feed);
+        if (!disposed)
+        {
+            _ = UnsubscribeAsync(feed);
+        }
     }
 
     private async Task UnsubscribeAsync(KeyFeed feed)
