@@ -1,10 +1,11 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 
 namespace OrleansHotData.Client;
 
 /// <summary>The SDK over an Orleans cluster client: validates locally, calls the key's grain, maps refusals to exceptions.</summary>
-internal sealed class HotDataClient(IClusterClient cluster, IOptions<HotDataClientOptions> options) : IHotDataClient
+internal sealed class HotDataClient(IClusterClient cluster, HotDataChangeFeed changes, IOptions<HotDataClientOptions> options) : IHotDataClient
 {
     private readonly HotDataClientOptions _options = options.Value;
 
@@ -51,6 +52,31 @@ internal sealed class HotDataClient(IClusterClient cluster, IOptions<HotDataClie
 
         ThrowIfRefused(key, expectedVersion, result);
         return true;
+    }
+
+    public IAsyncEnumerable<HotDataChangeEvent> WatchAsync(string key, long? fromVersion = null, CancellationToken cancellationToken = default)
+    {
+        Grain(key);
+        return Watch(key, fromVersion, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<HotDataChangeEvent> Watch(string key, long? fromVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var change in changes.WatchAsync(key, fromVersion, _options.WatchBufferCapacity, cancellationToken))
+        {
+            yield return new HotDataChangeEvent(change.Key, change.Version, change.Source, change.IsDeleted, ParseValue(change.Json), change.UpdatedAt, change.ExpiresAt);
+        }
+    }
+
+    private static JsonElement? ParseValue(string? json)
+    {
+        if (json is null)
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
     }
 
     private async Task<HotDataItem<JsonElement>> WriteAsync(string key, ChangeOperation operation, string json, HotDataWriteOptions? options, CancellationToken cancellationToken)

@@ -23,6 +23,12 @@ public sealed class HotDataClientOptions
     /// <summary>The largest value sent, in UTF-8 bytes; keep it equal to the silos' <c>HotData:MaxValueBytes</c>. Default 1 MiB.</summary>
     public int MaxValueBytes { get; set; } = HotDataConstants.DefaultMaxValueBytes;
 
+    /// <summary>How many changes may wait for one watcher before its oldest are dropped. Default 256.</summary>
+    public int WatchBufferCapacity { get; set; } = DefaultWatchBufferCapacity;
+
+    /// <summary>The default of <see cref="WatchBufferCapacity"/>.</summary>
+    public const int DefaultWatchBufferCapacity = 256;
+
     /// <summary>How values are turned into JSON and back. Default: <see cref="JsonSerializerDefaults.Web"/>.</summary>
     public JsonSerializerOptions SerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Clustering.Redis;
@@ -38,6 +39,7 @@ public static class HotDataClientServiceCollectionExtensions
                 $"{HotDataClientOptions.SectionName}:{nameof(HotDataClientOptions.RedisConnectionString)} is not set: give the Redis server that holds the cluster's membership.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.ClusterId), $"{HotDataClientOptions.SectionName}:{nameof(HotDataClientOptions.ClusterId)} is empty.")
             .Validate(o => o.MaxKeyBytes > 0 && o.MaxValueBytes > 0, $"{HotDataClientOptions.SectionName}: the key and value limits must be positive.")
+            .Validate(o => o.WatchBufferCapacity > 0, $"{HotDataClientOptions.SectionName}:{nameof(HotDataClientOptions.WatchBufferCapacity)} must be at least 1.")
             .ValidateOnStart();
 
         services.AddOrleansClient(client =>
@@ -52,7 +54,19 @@ public static class HotDataClientServiceCollectionExtensions
                     o.ServiceId = hd.Value.ServiceId;
                 });
         });
+        services.AddHotDataChangeFeed();
         services.AddSingleton<IHotDataClient, HotDataClient>();
+        return services;
+    }
+
+    /// <summary>
+    /// Adds the <see cref="HotDataChangeFeed"/> that serves watchers in this process: on a client host (through
+    /// <c>AddHotDataClient</c>) or on a silo.
+    /// </summary>
+    public static IServiceCollection AddHotDataChangeFeed(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<HotDataChangeFeed>();
         return services;
     }
 }

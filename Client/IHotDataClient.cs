@@ -36,4 +36,17 @@ public interface IHotDataClient
     /// <returns><see langword="true"/> when a value was removed, <see langword="false"/> when the key had none.</returns>
     /// <exception cref="VersionConflictException">The expected version did not match.</exception>
     Task<bool> DeleteAsync(string key, long? expectedVersion = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Streams a key's changes, in version order, from any silo and any source, until
+    /// <paramref name="cancellationToken"/> is cancelled. The first event is the current state when its version differs
+    /// from <paramref name="fromVersion"/> (always, without one), so a watcher that resumes never misses the latest
+    /// value. A watcher that reads too slowly skips intermediate changes and goes on from the newest; events carry the
+    /// whole value, so it is never out of date for long, and the writers never wait for it.
+    /// </summary>
+    /// <param name="key">The key to watch.</param>
+    /// <param name="fromVersion">The last version the caller has seen, to resume from.</param>
+    /// <param name="cancellationToken">Ends the watch.</param>
+    /// <exception cref="InvalidKeyException">The key is malformed.</exception>
+    IAsyncEnumerable<HotDataChangeEvent> WatchAsync(string key, long? fromVersion = null, CancellationToken cancellationToken = default);
 }

@@ -16,4 +16,14 @@ public interface IHotDataGrain : IGrainWithStringKey
     /// <param name="change">The change to apply.</param>
     /// <returns>The outcome: applied (with the new value), or why it was not.</returns>
     Task<WriteResult> ApplyAsync(HotDataChange change);
+
+    /// <summary>
+    /// Subscribes <paramref name="observer"/> to the key's changes for <see cref="HotDataWatch.SubscriptionLease"/>, or
+    /// renews its subscription. Every change applied after this call is sent to it.
+    /// </summary>
+    /// <returns>The key's state now, or <see langword="null"/> when it has never had a value.</returns>
+    Task<HotDataNotification?> WatchAsync(IHotDataChangeObserver observer);
+
+    /// <summary>Ends the subscription of <paramref name="observer"/>.</summary>
+    Task UnwatchAsync(IHotDataChangeObserver observer);
 }

@@ -20,11 +20,9 @@ public sealed partial class HotDataGrain(
     HotDataMetrics metrics,
     ILogger<HotDataGrain> logger) : Grain, IHotDataGrain, IStreamSubscriptionObserver, IAsyncObserver<KafkaRecord>
 {
-    private const string ApiSource = "api";
-    private const string KafkaSource = "kafka";
-
     private readonly int _maxKeyBytes = options.Value.MaxKeyBytes;
     private readonly int _maxValueBytes = options.Value.MaxValueBytes;
+    private readonly Dictionary<IHotDataChangeObserver, DateTimeOffset> _watchers = [];
     private IGrainTimer? _expiryTimer;
 
     private string Key => this.GetPrimaryKeyString();
@@ -50,9 +48,10 @@ public sealed partial class HotDataGrain(
             return new WriteResult(outcome.Status, unchanged?.Version ?? 0, unchanged, outcome.Error);
         }
 
-        await PersistAsync(state.State.With(outcome.Entry));
-        metrics.Applied(ApiSource);
+        await PersistAsync(state.State.With(outcome.Entry) with { LastSource = HotDataChangeSource.Api });
+        metrics.Applied(HotDataChangeSource.Api);
         ScheduleExpiry();
+        NotifyWatchers();
         return new WriteResult(WriteStatus.Applied, outcome.Entry.Version, ToValue(state.State, now), null);
     }
 
@@ -91,9 +90,14 @@ public sealed partial class HotDataGrain(
         switch (outcome.Status)
         {
             case WriteStatus.Applied:
-                await PersistAsync(state.State.With(outcome.Entry) with { SourceOffsets = WithOffset(source, record.Offset) });
-                metrics.Applied(KafkaSource);
+                await PersistAsync(state.State.With(outcome.Entry) with
+                {
+                    SourceOffsets = WithOffset(source, record.Offset),
+                    LastSource = HotDataChangeSource.Kafka,
+                });
+                metrics.Applied(HotDataChangeSource.Kafka);
                 ScheduleExpiry();
+                NotifyWatchers();
                 break;
             case WriteStatus.Stale:
                 metrics.Stale();
@@ -111,6 +115,20 @@ public sealed partial class HotDataGrain(
         }
     }
 
+    public Task<HotDataNotification?> WatchAsync(IHotDataChangeObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        _watchers[observer] = time.GetUtcNow() + HotDataWatch.SubscriptionLease;
+        return Task.FromResult(CurrentNotification());
+    }
+
+    public Task UnwatchAsync(IHotDataChangeObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        _watchers.Remove(observer);
+        return Task.CompletedTask;
+    }
+
     public Task OnCompletedAsync() => Task.CompletedTask;
 
     public Task OnErrorAsync(Exception ex)
@@ -126,6 +144,54 @@ public sealed partial class HotDataGrain(
         var code = reason.IndexOf(':', StringComparison.Ordinal) is var colon and > 0 ? reason[..colon] : reason;
         metrics.DeadLettered(code);
         LogDeadLettered(Key, record.Topic, record.Partition, record.Offset, reason);
+    }
+
+    /// <summary>
+    /// Tells every subscribed watcher process about the change just applied. The calls are one-way: they return at
+    /// once, so a slow, gone or unreachable watcher costs the grain nothing.
+    /// </summary>
+    private void NotifyWatchers()
+    {
+        if (_watchers.Count == 0 || CurrentNotification() is not { } notification)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        List<IHotDataChangeObserver>? expired = null;
+        foreach (var (observer, leaseEnd) in _watchers)
+        {
+            if (leaseEnd <= now)
+            {
+                (expired ??= []).Add(observer);
+                continue;
+            }
+
+            try
+            {
+                observer.OnChanged(notification);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Only a failure to even send it ends here: the watcher renews if it is still there.
+                LogNotifyFailed(ex, Key);
+                (expired ??= []).Add(observer);
+            }
+        }
+
+        expired?.ForEach(observer => _watchers.Remove(observer));
+    }
+
+    private HotDataNotification? CurrentNotification()
+    {
+        var current = state.State;
+        if (current.Version == 0)
+        {
+            return null;
+        }
+
+        var value = ToValue(current, time.GetUtcNow());
+        return new HotDataNotification(Key, current.Version, value?.Json, current.LastSource, current.UpdatedAt, value?.ExpiresAt);
     }
 
     private static string SourceName(string topic, int partition) => $"{topic}/{partition}";
@@ -147,6 +213,7 @@ public sealed partial class HotDataGrain(
     {
         var previous = state.State;
         state.State = next;
+        var started = time.GetTimestamp();
         try
         {
             if (removeWhenEmpty && next.IsEmpty)
@@ -158,9 +225,12 @@ public sealed partial class HotDataGrain(
             {
                 await state.WriteStateAsync();
             }
+
+            metrics.StorageWritten(time.GetElapsedTime(started), succeeded: true);
         }
         catch (Exception ex)
         {
+            metrics.StorageWritten(time.GetElapsedTime(started), succeeded: false);
             state.State = previous;
             LogPersistFailed(ex, Key);
             DeactivateOnIdle();
@@ -214,6 +284,9 @@ public sealed partial class HotDataGrain(
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Key {Key}: record {Topic}/{Partition}@{Offset} dead-lettered: {Reason}")]
     private partial void LogDeadLettered(string key, string topic, int partition, long offset, string reason);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Debug, Message = "Key {Key}: a watcher could not be notified; its subscription is dropped")]
+    private partial void LogNotifyFailed(Exception exception, string key);
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Error, Message = "Key {Key}: stream delivery reported an error")]
     private partial void LogStreamError(Exception exception, string key);

@@ -25,6 +25,9 @@ public sealed record HotDataState
     /// </summary>
     [Id(5)] public IReadOnlyDictionary<string, long>? SourceOffsets { get; init; }
 
+    /// <summary>Where the last applied change came from, for watchers that catch up on the current value.</summary>
+    [Id(6)] public HotDataChangeSource LastSource { get; init; }
+
     /// <summary>Whether storing this state would keep anything worth keeping.</summary>
     public bool IsEmpty => Json is null && (SourceOffsets is null || SourceOffsets.Count == 0);
 

@@ -6,4 +6,23 @@ namespace Orleans.Streaming.Kafka;
 /// <param name="NextOffset">One past the highest offset read so far; <see langword="null"/> before the first record.</param>
 /// <param name="CommittedOffset">The last offset this receiver committed; <see langword="null"/> before its first commit.</param>
 /// <param name="PendingRecords">Records read but not yet reported delivered (including those being dead-lettered).</param>
-public sealed record KafkaPartitionStatus(string Topic, int Partition, long? NextOffset, long? CommittedOffset, int PendingRecords);
+/// <param name="HighWatermark">
+/// One past the last record in the partition, as the broker last reported it to this receiver's consumer;
+/// <see langword="null"/> until the consumer's first fetch.
+/// </param>
+/// <param name="Lag">
+/// Records in the partition not yet delivered: <paramref name="HighWatermark"/> minus the lowest offset not yet
+/// delivered (or, before the first record, the offset the receiver started from); <see langword="null"/> while either
+/// is unknown.
+/// </param>
+/// <param name="IsConsuming">Whether the receiver has a consumer; <see langword="false"/> while creating one fails.</param>
+[GenerateSerializer, Immutable]
+public sealed record KafkaPartitionStatus(
+    [property: Id(0)] string Topic,
+    [property: Id(1)] int Partition,
+    [property: Id(2)] long? NextOffset,
+    [property: Id(3)] long? CommittedOffset,
+    [property: Id(4)] int PendingRecords,
+    [property: Id(5)] long? HighWatermark = null,
+    [property: Id(6)] long? Lag = null,
+    [property: Id(7)] bool IsConsuming = false);

@@ -20,6 +20,7 @@ public static class HotDataApi
         services.AddOptions<KestrelServerOptions>()
             .Configure<IOptions<HotDataOptions>, IOptions<HotDataApiOptions>>((kestrel, data, api) =>
                 kestrel.Limits.MaxRequestBodySize = Math.Max(data.Value.MaxValueBytes, BatchGetBodyLimit(data.Value, api.Value)) + (64 * 1024));
+        services.AddHotDataChangeFeed();
         return services;
     }
 
@@ -29,10 +30,12 @@ public static class HotDataApi
 
     public static WebApplication UseHotDataApi(this WebApplication app)
     {
+        app.UseApiRequestMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapOpenApi();
         app.MapKeysEndpoints();
+        app.MapWatchEndpoint();
         return app;
     }
 }

@@ -11,4 +11,12 @@ public sealed class HotDataApiOptions
     /// <summary>The most keys one <c>POST /v1/keys:batchGet</c> may ask for. Default 1000.</summary>
     [Range(1, 100_000)]
     public int MaxBatchGetKeys { get; set; } = 1000;
+
+    /// <summary>How many changes may wait for one watch stream before its oldest are dropped. Default 256.</summary>
+    [Range(1, 1_000_000)]
+    public int WatchBufferCapacity { get; set; } = 256;
+
+    /// <summary>How long a watch stream may be idle before a keep-alive comment is sent. Default 15 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan WatchHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
 }

@@ -10,7 +10,10 @@ using StackExchange.Redis;
 
 namespace OrleansHotData.Silo.Hosting;
 
-/// <summary>Builds the silo host: Orleans on Redis clustering and storage, and the HTTP API beside it.</summary>
+/// <summary>
+/// Builds the silo host: Orleans on Redis clustering and storage, the HTTP API beside it, and the operational
+/// endpoints (health, metrics, dashboard, operations page).
+/// </summary>
 public static class HotDataSilo
 {
     /// <summary>The connection string name of the Redis server that holds membership and grain state.</summary>
@@ -34,6 +37,7 @@ public static class HotDataSilo
         var app = builder.Build();
         app.UseHotDataSecurity();
         app.UseHotDataApi();
+        app.MapHotDataObservability();
         return app;
     }
 
@@ -68,9 +72,9 @@ public static class HotDataSilo
         var shutdown = configuration.GetSection(ShutdownSettings.SectionName);
         builder.Services.Configure<ShutdownSettings>(shutdown);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = (shutdown.Get<ShutdownSettings>() ?? new ShutdownSettings()).GracePeriod);
-        builder.Services.AddSingleton<HotDataMetrics>();
         var kafka = configuration.GetSection(KafkaSectionName);
         var kafkaEnabled = !string.IsNullOrWhiteSpace(kafka[nameof(KafkaStreamOptions.BootstrapServers)]);
+        builder.AddHotDataObservability(redisOptions, kafkaEnabled);
 
         builder.UseOrleans(silo =>
         {
@@ -98,6 +102,8 @@ public static class HotDataSilo
             {
                 AddKafkaIngestion(silo, kafka, redisOptions);
             }
+
+            silo.AddHotDataDashboard();
         });
 
         builder.AddHotDataSecurity();

@@ -7,7 +7,10 @@ using Microsoft.Extensions.Options;
 
 namespace OrleansHotData.Silo.Security;
 
-/// <summary>Authenticates <c>X-Api-Key: key</c> or <c>Authorization: ApiKey key</c> against the configured keys.</summary>
+/// <summary>
+/// Authenticates <c>X-Api-Key: key</c>, <c>Authorization: ApiKey key</c>, or HTTP Basic with the key as password
+/// (what a browser sends for the dashboard) against the configured keys.
+/// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     IOptions<HotDataSecurityOptions> security,
@@ -31,7 +34,35 @@ internal sealed class ApiKeyAuthenticationHandler(
         }
 
         var authorization = request.Headers.Authorization.ToString();
-        return authorization.StartsWith(SchemeName + " ", StringComparison.OrdinalIgnoreCase) ? authorization[(SchemeName.Length + 1)..].Trim() : null;
+        if (authorization.StartsWith(SchemeName + " ", StringComparison.OrdinalIgnoreCase))
+        {
+            return authorization[(SchemeName.Length + 1)..].Trim();
+        }
+
+        if (authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                var userAndKey = Encoding.UTF8.GetString(Convert.FromBase64String(authorization[6..].Trim()));
+                var colon = userAndKey.IndexOf(':', StringComparison.Ordinal);
+                return colon >= 0 ? userAndKey[(colon + 1)..] : null;
+            }
+            catch (FormatException)
+            {
+                return null;
+            }
+        }
+
+        return null;
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        // Offer every way in: browsers prompt for Basic (the dashboard, the operations page), services send a key or token.
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.Append("WWW-Authenticate", "Basic realm=\"OrleansHotData\", charset=\"UTF-8\"");
+        Response.Headers.Append("WWW-Authenticate", "Bearer");
+        return Task.CompletedTask;
     }
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()

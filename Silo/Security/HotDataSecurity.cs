@@ -30,10 +30,14 @@ public static class HotDataSecurity
 
         var authentication = builder.Services.AddAuthentication(SelectorScheme)
             // One default scheme that picks the handler by what the request carries.
-            .AddPolicyScheme(SelectorScheme, SelectorScheme, o => o.ForwardDefaultSelector = context =>
-                ApiKeyAuthenticationHandler.PresentedKey(context.Request) is not null || !settings.Jwt.IsConfigured
-                    ? ApiKeyAuthenticationHandler.SchemeName
-                    : JwtBearerDefaults.AuthenticationScheme)
+            .AddPolicyScheme(SelectorScheme, SelectorScheme, o =>
+            {
+                o.ForwardDefaultSelector = context =>
+                    ApiKeyAuthenticationHandler.PresentedKey(context.Request) is not null || !settings.Jwt.IsConfigured
+                        ? ApiKeyAuthenticationHandler.SchemeName
+                        : JwtBearerDefaults.AuthenticationScheme;
+                o.ForwardChallenge = ApiKeyAuthenticationHandler.SchemeName;
+            })
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, _ => { });
         if (settings.Jwt.IsConfigured)
         {

@@ -17,6 +17,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private static readonly TimeSpan ConsumerRetryDelay = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan DeadLetterRetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan StartOffsetQueryTimeout = TimeSpan.FromSeconds(10);
 
     private readonly string providerName;
     private readonly KafkaStreamOptions options;
@@ -39,6 +40,8 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
     private Task commitTask = Task.CompletedTask;
     private long lastCommitAttempt;
     private long committed = -1;
+    private long highWatermark = -1;
+    private long startOffset = -1;
 
     public KafkaQueueAdapterReceiver(
         string providerName,
@@ -73,6 +76,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
         }
 
         diagnostics.Register(this);
+        KafkaStreamInstruments.Track(this);
         EnsureConsumer();
         return Task.CompletedTask;
     }
@@ -130,6 +134,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
         }
 
         KafkaStreamInstruments.OnReceived(providerName, topic.Name, read);
+        UpdateHighWatermark(kafka);
         return Task.FromResult<IList<IBatchContainer>>(batch);
     }
 
@@ -179,6 +184,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
         }
 
         diagnostics.Unregister(this);
+        KafkaStreamInstruments.Untrack(this);
         if (kafka is null)
         {
             Dispose();
@@ -215,11 +221,75 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
         stopping.Dispose();
     }
 
+    /// <summary>The stream provider this receiver reads for.</summary>
+    public string ProviderName => providerName;
+
     public KafkaPartitionStatus GetStatus()
     {
         lock (sync)
         {
-            return new KafkaPartitionStatus(topic.Name, topicPartition.Partition.Value, tracker.NextOffset, committed < 0 ? null : committed, tracker.PendingCount);
+            long? high = highWatermark < 0 ? null : highWatermark;
+            long? position = tracker.Watermark ?? (startOffset < 0 ? null : startOffset);
+            return new KafkaPartitionStatus(
+                topic.Name,
+                topicPartition.Partition.Value,
+                tracker.NextOffset,
+                committed < 0 ? null : committed,
+                tracker.PendingCount,
+                high,
+                high is { } h && position is { } p ? Math.Max(0, h - p) : null,
+                consumer is not null);
+        }
+    }
+
+    // The consumer caches the high watermark from every fetch response: reading it is local and cheap. It is read on
+    // the pulling agent's turn, never from a metrics thread, so it cannot race the consumer's disposal.
+    private void UpdateHighWatermark(IConsumer<byte[]?, byte[]?> kafka)
+    {
+        try
+        {
+            var high = kafka.GetWatermarkOffsets(topicPartition).High;
+            if (!high.IsSpecial)
+            {
+                lock (sync)
+                {
+                    highWatermark = high.Value;
+                }
+            }
+        }
+        catch (KafkaException exception)
+        {
+            LogWatermarkFailed(providerName, topic.Name, topicPartition.Partition.Value, exception.Error.Code);
+        }
+    }
+
+    // Where reading starts, so the lag of a partition is known before its first record: the group's committed
+    // offset, or, without one, the end that auto.offset.reset picks. Broker round trips: run off the scheduler.
+    private void LoadStartOffset(IConsumer<byte[]?, byte[]?> kafka)
+    {
+        try
+        {
+            var stored = kafka.Committed([topicPartition], StartOffsetQueryTimeout).Single().Offset;
+            long? start = stored.IsSpecial ? null : stored.Value;
+            if (start is null && options.AutoOffsetReset != AutoOffsetReset.Error)
+            {
+                var ends = kafka.QueryWatermarkOffsets(topicPartition, StartOffsetQueryTimeout);
+                var end = options.AutoOffsetReset == AutoOffsetReset.Earliest ? ends.Low : ends.High;
+                start = end.IsSpecial ? null : end.Value;
+            }
+
+            if (start is { } offset)
+            {
+                lock (sync)
+                {
+                    startOffset = offset;
+                }
+            }
+        }
+        catch (KafkaException exception)
+        {
+            // Only the lag before the first record depends on it; it is known from then on.
+            LogStartOffsetUnknown(providerName, topic.Name, topicPartition.Partition.Value, exception.Error.Code);
         }
     }
 
@@ -255,6 +325,9 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
                 // Orleans decides which silo reads the partition; Kafka's group is used only to store offsets.
                 created.Assign(new TopicPartitionOffset(topicPartition, Offset.Stored));
                 consumer = created;
+                // In the commit slot, so the consumer is closed only after this query is done with it.
+                var assigned = created;
+                commitTask = commitTask.ContinueWith(_ => LoadStartOffset(assigned), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
                 LogStarted(providerName, topic.Name, topicPartition.Partition.Value, options.ConsumerGroupId);
                 return consumer;
             }
@@ -467,6 +540,12 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
 
     [LoggerMessage(EventId = 1109, Level = LogLevel.Warning, Message = "Kafka stream provider '{Provider}': consumer of {Topic}[{Partition}] reports {Code}: {Reason}")]
     private partial void LogClientError(string provider, string topic, int partition, Confluent.Kafka.ErrorCode code, string reason);
+
+    [LoggerMessage(EventId = 1111, Level = LogLevel.Debug, Message = "Kafka stream provider '{Provider}': reading the high watermark of {Topic}[{Partition}] failed with {Code}")]
+    private partial void LogWatermarkFailed(string provider, string topic, int partition, Confluent.Kafka.ErrorCode code);
+
+    [LoggerMessage(EventId = 1112, Level = LogLevel.Debug, Message = "Kafka stream provider '{Provider}': the start offset of {Topic}[{Partition}] is unknown ({Code}); its lag is reported from its first record on")]
+    private partial void LogStartOffsetUnknown(string provider, string topic, int partition, Confluent.Kafka.ErrorCode code);
 
     [LoggerMessage(EventId = 1110, Message = "Kafka stream provider '{Provider}': librdkafka {Facility}: {Text}")]
     private partial void LogClientMessage(LogLevel level, string provider, string facility, string text);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
@@ -18,6 +19,33 @@ internal static class KafkaStreamInstruments
 
     private static readonly Counter<long> CommitFailures =
         Meter.CreateCounter<long>("orleans.streaming.kafka.commit_failures", unit: "{commit}", description: "Offset commits that failed and will be retried.");
+
+    private static readonly ConcurrentDictionary<KafkaQueueAdapterReceiver, byte> Receivers = new();
+
+    // One time series per partition read in this process: the records not yet delivered.
+    private static readonly ObservableGauge<long> Lag =
+        Meter.CreateObservableGauge("orleans.streaming.kafka.lag", ObserveLag, unit: "{record}", description: "Records in a partition not yet delivered: its high watermark minus the lowest offset not yet delivered.");
+
+    public static void Track(KafkaQueueAdapterReceiver receiver) => Receivers.TryAdd(receiver, 0);
+
+    public static void Untrack(KafkaQueueAdapterReceiver receiver) => Receivers.TryRemove(receiver, out _);
+
+    private static IEnumerable<Measurement<long>> ObserveLag()
+    {
+        foreach (var receiver in Receivers.Keys)
+        {
+            var status = receiver.GetStatus();
+            if (status.Lag is { } lag)
+            {
+                yield return new Measurement<long>(lag, new TagList
+                {
+                    { "provider", receiver.ProviderName },
+                    { "topic", status.Topic },
+                    { "partition", status.Partition },
+                });
+            }
+        }
+    }
 
     public static void OnReceived(string provider, string topic, int count)
     {

@@ -14,6 +14,8 @@ public sealed class TestClientHost : IAsyncDisposable
 
     public IHotDataClient Client => _host.Services.GetRequiredService<IHotDataClient>();
 
+    public IServiceProvider Services => _host.Services;
+
     public static async Task<TestClientHost> StartAsync(string redisConnectionString, string clusterId)
     {
         var builder = Host.CreateApplicationBuilder();

@@ -89,6 +89,37 @@ public sealed class SecurityTests(SecurityFixture fixture) : IClassFixture<Secur
     }
 
     [Fact]
+    public async Task Health_probes_answer_without_credentials()
+    {
+        using var live = await Http.GetAsync("/health/live");
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        using var ready = await Http.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/dashboard/")]
+    [InlineData("/ops")]
+    [InlineData("/metrics")]
+    public async Task Dashboard_operations_page_and_metrics_need_credentials(string path)
+    {
+        using var anonymous = await Http.GetAsync(path);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        // A browser is offered Basic, with the API key as password.
+        Assert.Contains(anonymous.Headers.WwwAuthenticate, h => h.Scheme == "Basic");
+
+        using var wrong = await Http.SendAsync(Get(path, h => h.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("ops:not-the-key-123456")))));
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+
+        using var browser = await Http.SendAsync(Get(path, h => h.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("ops:" + SecurityFixture.ApiKey)))));
+        Assert.Equal(HttpStatusCode.OK, browser.StatusCode);
+
+        // A Prometheus scraper sends the key as "Authorization: ApiKey <key>".
+        using var scraper = await Http.SendAsync(Get(path, h => h.TryAddWithoutValidation("Authorization", "ApiKey " + SecurityFixture.ApiKey)));
+        Assert.Equal(HttpStatusCode.OK, scraper.StatusCode);
+    }
+
+    [Fact]
     public async Task A_client_over_its_rate_is_refused_with_429_and_retry_after()
     {
         var responses = await Task.WhenAll(Enumerable.Range(0, SecurityFixture.PermitsPerSecond * 5).Select(async _ =>

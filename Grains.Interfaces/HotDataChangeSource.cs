@@ -1,0 +1,14 @@
+namespace OrleansHotData;
+
+/// <summary>Where an applied change came from.</summary>
+public enum HotDataChangeSource
+{
+    /// <summary>Not known: the value was last changed before sources were recorded.</summary>
+    Unknown = 0,
+
+    /// <summary>The HTTP API or the .NET SDK.</summary>
+    Api = 1,
+
+    /// <summary>A Kafka record.</summary>
+    Kafka = 2,
+}

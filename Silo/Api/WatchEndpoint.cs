@@ -1,0 +1,170 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using OrleansHotData.Client;
+using OrleansHotData.Grains;
+
+namespace OrleansHotData.Silo.Api;
+
+/// <summary>
+/// <c>GET /v1/keys/{key}/watch</c>: a key's changes as Server-Sent Events. Each event's <c>id</c> is the key's
+/// version, so a browser's <c>EventSource</c> resumes after a reconnect with <c>Last-Event-ID</c>; the first event is
+/// then the current value when it is newer than the one the client had.
+/// </summary>
+public static class WatchEndpoint
+{
+    /// <summary>The route template, also the route tag of the request metrics.</summary>
+    public const string Route = "/v1/keys/{key}/watch";
+
+    private const string LastEventIdHeader = "Last-Event-ID";
+    private static readonly byte[] Heartbeat = ": keep-alive\n\n"u8.ToArray();
+
+    public static IEndpointRouteBuilder MapWatchEndpoint(this IEndpointRouteBuilder app)
+    {
+        app.MapGet(Route, WatchAsync)
+            .WithTags("Keys").WithName("WatchKey")
+            .WithSummary("Streams the key's changes as Server-Sent Events (id = version). Query fromVersion=n or header Last-Event-ID: n resumes; the current value comes first when it is newer.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        return app;
+    }
+
+    private static async Task<IResult> WatchAsync(
+        string key,
+        HttpContext context,
+        HotDataChangeFeed changes,
+        HotDataMetrics metrics,
+        IOptions<HotDataOptions> options,
+        IOptions<HotDataApiOptions> apiOptions)
+    {
+        key = KeyPath.Read(context, key);
+        if (HotDataKey.Validate(key, options.Value.MaxKeyBytes) is { } keyError)
+        {
+            return ApiProblem.InvalidKey(keyError);
+        }
+
+        // Last-Event-ID (sent by EventSource when it reconnects) wins over the query of the original URL.
+        var resumeText = context.Request.Headers[LastEventIdHeader].ToString();
+        var resumeSource = LastEventIdHeader;
+        if (string.IsNullOrWhiteSpace(resumeText))
+        {
+            resumeText = context.Request.Query["fromVersion"].ToString();
+            resumeSource = "fromVersion";
+        }
+
+        long? fromVersion = null;
+        if (!string.IsNullOrWhiteSpace(resumeText))
+        {
+            if (!long.TryParse(resumeText.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+            {
+                return ApiProblem.InvalidRequest($"{resumeSource} must be a version, a whole number of at least 0; got '{resumeText}'.");
+            }
+
+            fromVersion = version;
+        }
+
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        var aborted = context.RequestAborted;
+        var heartbeat = apiOptions.Value.WatchHeartbeatInterval;
+        metrics.WatcherOpened();
+        try
+        {
+            await response.Body.WriteAsync("retry: 1000\n\n"u8.ToArray(), aborted);
+            await response.Body.FlushAsync(aborted);
+            await using var events = changes.WatchAsync(key, fromVersion, apiOptions.Value.WatchBufferCapacity, aborted).GetAsyncEnumerator(aborted);
+            var next = events.MoveNextAsync().AsTask();
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = await next.WaitAsync(heartbeat, aborted);
+                }
+                catch (TimeoutException)
+                {
+                    // Comments keep proxies from closing an idle stream and reveal a client that has gone.
+                    await response.Body.WriteAsync(Heartbeat, aborted);
+                    await response.Body.FlushAsync(aborted);
+                    continue;
+                }
+
+                if (!more)
+                {
+                    break;
+                }
+
+                await response.Body.WriteAsync(Format(events.Current), aborted);
+                await response.Body.FlushAsync(aborted);
+                next = events.MoveNextAsync().AsTask();
+            }
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+        catch (IOException) when (aborted.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            metrics.WatcherClosed();
+        }
+
+        return Results.Empty;
+    }
+
+    /// <summary>One event: <c>id</c> the version, <c>event</c> change or delete, <c>data</c> one line of JSON.</summary>
+    public static ReadOnlyMemory<byte> Format(HotDataNotification change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var buffer = new ArrayBufferWriter<byte>();
+        buffer.Write(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+            $"id: {change.Version}\nevent: {(change.IsDeleted ? "delete" : "change")}\ndata: ")));
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("key", change.Key);
+            writer.WriteNumber("version", change.Version);
+            writer.WriteString("source", change.Source switch
+            {
+                HotDataChangeSource.Api => "api",
+                HotDataChangeSource.Kafka => "kafka",
+                _ => "unknown",
+            });
+            writer.WriteBoolean("deleted", change.IsDeleted);
+            writer.WritePropertyName("value");
+            if (change.Json is { } json)
+            {
+                // Stored values are compact JSON: one line, as an SSE data field needs.
+                writer.WriteRawValue(json, skipInputValidation: true);
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+
+            if (change.Version > 0)
+            {
+                writer.WriteString("updatedAt", change.UpdatedAt);
+            }
+
+            if (change.ExpiresAt is { } expiresAt)
+            {
+                writer.WriteString("expiresAt", expiresAt);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        buffer.Write("\n\n"u8);
+        return buffer.WrittenMemory;
+    }
+}

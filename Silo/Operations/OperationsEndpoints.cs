@@ -1,0 +1,38 @@
+using System.Reflection;
+
+namespace OrleansHotData.Silo.Operations;
+
+/// <summary>
+/// <c>/ops</c>: a one-page view of what an operator of this system looks at first — ingest rate, dead letters, Kafka
+/// lag per partition, API rates and latency — for the whole cluster, beside the Orleans dashboard.
+/// </summary>
+public static class OperationsEndpoints
+{
+    public const string PagePath = "/ops";
+    public const string StatsPath = "/ops/stats";
+
+    private const string PageResource = "OrleansHotData.Silo.Operations.operations.html";
+    private static readonly Lazy<byte[]> Page = new(LoadPage);
+
+    public static IEndpointRouteBuilder MapOperationsEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet(PagePath, () => Results.Bytes(Page.Value, "text/html; charset=utf-8"))
+            .ExcludeFromDescription();
+        app.MapGet(StatsPath, async (IGrainFactory grains) =>
+            {
+                var silos = await grains.GetGrain<IClusterStatsGrain>(ClusterStatsGrain.Key).GetAsync();
+                return Results.Json(new { now = DateTimeOffset.UtcNow, silos });
+            })
+            .ExcludeFromDescription();
+        return app;
+    }
+
+    private static byte[] LoadPage()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(PageResource)
+            ?? throw new InvalidOperationException($"The resource {PageResource} is missing from the silo assembly.");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+}
