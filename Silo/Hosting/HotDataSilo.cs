@@ -57,6 +57,9 @@ public static class HotDataSilo
         }
 
         var settings = configuration.GetSection(SiloSettings.SectionName).Get<SiloSettings>() ?? new SiloSettings();
+        // Bound once here so that a malformed value stops the silo before it starts, with the setting's name.
+        var membership = configuration.GetSection(MembershipSettings.SectionName);
+        MembershipSettings.Bind(membership, new ClusterMembershipOptions());
 
         builder.Services.AddOptions<HotDataOptions>()
             .Bind(configuration.GetSection(HotDataOptions.SectionName))
@@ -80,6 +83,8 @@ public static class HotDataSilo
                 settings.Endpoints.GatewayPort,
                 settings.Endpoints.ListenOnAnyHostAddress);
             silo.UseRedisClustering(o => o.ConfigurationOptions = redisOptions.Clone());
+            // Failure detection in seconds, not Orleans' tens of seconds: a dead silo's partitions and keys move sooner.
+            silo.Configure<ClusterMembershipOptions>(o => MembershipSettings.Bind(membership, o));
             silo.AddRedisGrainStorage(HotDataConstants.StorageName, options => options.Configure<Serializer>((o, serializer) =>
             {
                 o.ConfigurationOptions = redisOptions.Clone();
