@@ -26,7 +26,15 @@ public sealed class TestSilo : IAsyncDisposable
 
     public IGrainFactory Grains => App.Services.GetRequiredService<IGrainFactory>();
 
-    public static async Task<TestSilo> StartAsync(string redisConnectionString, string clusterId, IDictionary<string, string?>? settings = null)
+    /// <param name="redisConnectionString">The Redis server for membership and grain state.</param>
+    /// <param name="clusterId">The cluster (and service) id.</param>
+    /// <param name="settings">Further configuration values, overriding the defaults here.</param>
+    /// <param name="configure">Changes the host builder after the settings are added, as <see cref="HotDataSilo.Build"/> allows.</param>
+    public static async Task<TestSilo> StartAsync(
+        string redisConnectionString,
+        string clusterId,
+        IDictionary<string, string?>? settings = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
         var httpUrl = $"http://127.0.0.1:{FreePort.Next()}";
         var siloPort = FreePort.Next();
@@ -47,7 +55,11 @@ public sealed class TestSilo : IAsyncDisposable
             values[key] = value;
         }
 
-        var app = HotDataSilo.Build([], builder => builder.Configuration.AddInMemoryCollection(values));
+        var app = HotDataSilo.Build([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(values);
+            configure?.Invoke(builder);
+        });
         await app.StartAsync();
         return new TestSilo(app, httpUrl, siloPort, gatewayPort);
     }

@@ -60,9 +60,12 @@ public sealed class KafkaIngestionFixture : IAsyncLifetime
     }
 
     /// <summary>The silo settings that make it ingest <paramref name="topic"/> as consumer group <paramref name="groupId"/>.</summary>
-    public Dictionary<string, string?> SiloKafkaSettings(string topic, string groupId) => new()
+    public Dictionary<string, string?> SiloKafkaSettings(string topic, string groupId) => SiloKafkaSettings(Kafka.BootstrapServers, topic, groupId);
+
+    /// <summary>The silo settings that make it ingest <paramref name="topic"/> of any cluster as consumer group <paramref name="groupId"/>.</summary>
+    public static Dictionary<string, string?> SiloKafkaSettings(string bootstrapServers, string topic, string groupId) => new()
     {
-        ["Kafka:BootstrapServers"] = Kafka.BootstrapServers,
+        ["Kafka:BootstrapServers"] = bootstrapServers,
         ["Kafka:ConsumerGroupId"] = groupId,
         ["Kafka:Topics:0:Name"] = topic,
         ["Kafka:Topics:0:Partitions"] = Partitions.ToString(CultureInfo.InvariantCulture),

@@ -48,6 +48,52 @@ public sealed class SequentialModel
         }
     }
 
+    /// <summary>
+    /// Applies one change given as an operation and flat integer fields (a null field in a patch removes it), the way
+    /// a record or an API write carries it.
+    /// </summary>
+    public void Apply(string key, ChangeOperation operation, IReadOnlyDictionary<string, long?>? fields, long? upstreamVersion = null)
+    {
+        switch (operation)
+        {
+            case ChangeOperation.Set:
+                Set(key, Whole(fields), upstreamVersion);
+                break;
+            case ChangeOperation.Patch:
+                Patch(key, fields ?? new Dictionary<string, long?>(), upstreamVersion);
+                break;
+            case ChangeOperation.Increment:
+                Increment(key, Whole(fields), upstreamVersion);
+                break;
+            case ChangeOperation.Delete:
+                Delete(key, upstreamVersion);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(operation), operation, "Unknown operation.");
+        }
+    }
+
+    /// <summary>A new model holding a copy of <paramref name="key"/>'s state only, to try a change on it.</summary>
+    public SequentialModel Fork(string key)
+    {
+        var fork = new SequentialModel();
+        if (_keys.TryGetValue(key, out var model))
+        {
+            fork._keys[key] = new KeyModel
+            {
+                Value = model.Value is null ? null : new Dictionary<string, long>(model.Value),
+                Version = model.Version,
+                UpstreamVersion = model.UpstreamVersion,
+                StaleSkipped = model.StaleSkipped,
+            };
+        }
+
+        return fork;
+    }
+
+    private static Dictionary<string, long> Whole(IReadOnlyDictionary<string, long?>? fields) =>
+        (fields ?? new Dictionary<string, long?>()).ToDictionary(f => f.Key, f => f.Value ?? throw new ArgumentException($"Field {f.Key} has no value."));
+
     private KeyModel Get(string key)
     {
         if (!_keys.TryGetValue(key, out var model))
