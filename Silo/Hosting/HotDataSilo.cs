@@ -115,6 +115,8 @@ public static class HotDataSilo
             // moving past it would let later records of the key overtake it and its offset be skipped as applied.
             // The key's stream waits instead, and the record's offset holds the partition's commit back.
             streams.ConfigurePullingAgent(agent => agent.Configure(o => o.MaxEventDeliveryTime = Timeout.InfiniteTimeSpan));
+            // Retry a failed delivery within seconds once the key's grain is reachable again (after a silo crash).
+            streams.ConfigureBackoffProvider((_, _) => new StreamDeliveryBackoff());
             streams.ConfigureKafka(options => options
                 .Bind(kafka)
                 .PostConfigure(o =>
