@@ -142,6 +142,22 @@ public sealed partial class ProcessCluster : IAsyncDisposable
             return Task.FromResult(owned.Count == ProcessClusterFixture.Partitions && owned.Distinct().Count() == ProcessClusterFixture.Partitions);
         }, timeout, "every partition to be read by exactly one silo");
 
+    /// <summary>
+    /// When a member's log says it declared <paramref name="dead"/> dead ("Evicting ..."), as a local time of day;
+    /// <see langword="null"/> if no member's log says so (yet).
+    /// </summary>
+    public TimeOnly? DeathDeclaredAt(SiloProcess dead)
+    {
+        ArgumentNullException.ThrowIfNull(dead);
+        var marker = $"Evicting 'S127.0.0.1:{dead.SiloPort.ToString(CultureInfo.InvariantCulture)}:";
+        var times = Silos
+            .SelectMany(s => s.LogLinesContaining(marker))
+            .Select(line => TimeOnly.TryParseExact(line.Split(' ')[0], "HH:mm:ss.fff", CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) ? at : (TimeOnly?)null)
+            .Where(at => at is not null)
+            .ToList();
+        return times.Count == 0 ? null : times.Min();
+    }
+
     /// <summary>Which silo reads which partitions, for the test output.</summary>
     public string DescribeOwnership() =>
         string.Join(", ", Silos.Select(s => $"{s.Name}: [{string.Join(",", PartitionsReadBy(s))}]"));
