@@ -1,5 +1,9 @@
 using Confluent.Kafka;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using Orleans.Storage;
+using OrleansHotData.Grains;
 using OrleansHotData.EmbeddedKafka;
 using OrleansHotData.Tests.Infrastructure;
 using OrleansHotData.Tests.Ingestion;
@@ -14,6 +18,9 @@ namespace OrleansHotData.Tests.Faults;
 public sealed class FaultTestCluster : IAsyncDisposable
 {
     public const int Partitions = KafkaIngestionFixture.Partitions;
+
+    // The grain type id of HotDataGrain, which starts the rest of its storage keys.
+    private const string HotDataGrainStoragePrefix = "hotdata/";
 
     private readonly List<TestSilo> _silos = [];
 
@@ -58,11 +65,11 @@ public sealed class FaultTestCluster : IAsyncDisposable
             cluster.Producer = new ProducerBuilder<string?, byte[]?>(cluster.KafkaConfigs.Producer()).Build();
             for (var i = 0; i < silos; i++)
             {
-                cluster._silos.Add(await TestSilo.StartAsync(
-                    redis.ConnectionString,
-                    cluster.ClusterId,
-                    KafkaIngestionFixture.SiloKafkaSettings(kafka.BootstrapServers, topic, cluster.GroupId),
-                    configureSilo));
+                var settings = KafkaIngestionFixture.SiloKafkaSettings(kafka.BootstrapServers, topic, cluster.GroupId);
+                // Faults make every layer log errors by the thousand; the test's own report says what happened.
+                settings["Logging:LogLevel:Default"] = "Critical";
+                settings["Logging:LogLevel:Orleans"] = "None";
+                cluster._silos.Add(await TestSilo.StartAsync(redis.ConnectionString, cluster.ClusterId, settings, configureSilo));
             }
 
             cluster.ClientHost = await TestClientHost.StartAsync(redis.ConnectionString, cluster.ClusterId);
@@ -95,8 +102,47 @@ public sealed class FaultTestCluster : IAsyncDisposable
         return [.. consumer.Committed(partitions, TimeSpan.FromSeconds(10)).OrderBy(c => c.Partition.Value).Select(c => c.Offset.Value)];
     }
 
+    /// <summary>
+    /// The grain states stored in <paramref name="server"/> (this cluster's Redis or a copy of its files), by entity
+    /// key, read with the silos' own storage serializer.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, HotDataState>> ReadStoredStatesAsync(RedisServer server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        var serializer = new OrleansGrainStorageSerializer(_silos[0].App.Services.GetRequiredService<Serializer>());
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(server.ConnectionString);
+        var database = redis.GetDatabase();
+        // Keys are "{serviceId}/state/{grain type id}/{grain key}/{grain type}".
+        var prefix = $"{ClusterId}/state/";
+        var states = new Dictionary<string, HotDataState>(StringComparer.Ordinal);
+        await foreach (var redisKey in redis.GetServer(server.ConnectionString).KeysAsync(pattern: prefix + "*"))
+        {
+            // Only the hot-data grains' states; stream pub-sub states live beside them.
+            var rest = redisKey.ToString()[prefix.Length..];
+            if (!rest.StartsWith(HotDataGrainStoragePrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var grainKey = rest[HotDataGrainStoragePrefix.Length..rest.LastIndexOf('/')];
+            var data = await database.HashGetAsync(redisKey, "data");
+            if (data.HasValue && ((byte[])data!).Length > 0)
+            {
+                states[grainKey] = serializer.Deserialize<HotDataState>(new BinaryData((byte[])data!)) ?? throw new InvalidDataException($"{redisKey} holds no state.");
+            }
+        }
+
+        return states;
+    }
+
     public async ValueTask DisposeAsync()
     {
+        // A test that failed mid-fault leaves Redis down; bring it back so that the silos and client can stop.
+        if (!Redis.IsRunning)
+        {
+            await Redis.RestartAsync();
+        }
+
         Http?.Dispose();
         Producer?.Dispose();
         if (ClientHost is not null)

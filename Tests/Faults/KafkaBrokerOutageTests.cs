@@ -13,15 +13,25 @@ public sealed class KafkaBrokerOutageTests(ITestOutputHelper output)
         var workload = cluster.NewWorkload();
         report.Phase("cluster started");
 
-        var run = workload.RunAsync(TimeSpan.FromSeconds(24));
-        await Task.Delay(TimeSpan.FromSeconds(6));
         var before = workload.Counts;
-        cluster.Kafka.SetBrokerDown(-1);
-        report.Phase($"broker down after {before.KafkaRecordsProduced} records acknowledged");
-        await Task.Delay(TimeSpan.FromSeconds(10));
-        cluster.Kafka.SetBrokerUp(-1);
-        report.Phase("broker up");
-        await run;
+        await workload.RunWithAsync(TimeSpan.FromSeconds(24), async () =>
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(6));
+                before = workload.Counts;
+                cluster.Kafka.SetBrokerDown(-1);
+                report.Phase($"broker down after {before.KafkaRecordsProduced} records acknowledged");
+                await Task.Delay(TimeSpan.FromSeconds(10));
+            }
+            finally
+            {
+                cluster.Kafka.SetBrokerUp(-1);
+            }
+
+            report.Phase("broker up");
+        });
+
         report.Phase("workload done");
 
         var mismatches = await workload.WaitForConvergenceAsync(cluster.Read, TimeSpan.FromSeconds(90));

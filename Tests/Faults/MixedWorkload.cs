@@ -59,6 +59,7 @@ public sealed class MixedWorkload
     private long _apiUnknown;
     private long _apiTimedOut;
     private long _apiIncrementsAcknowledged;
+    private TimeSpan _apiSlowestAcknowledged;
     private int _kafkaInFlight;
 
     /// <param name="options">Shape and pace.</param>
@@ -113,7 +114,7 @@ public sealed class MixedWorkload
             lock (_sync)
             {
                 return new MixedWorkloadCounts(_kafkaProduced, _kafkaFailed, _kafkaIncrements, _apiAcknowledged, _apiUnknown, _apiTimedOut,
-                    _apiIncrementsAcknowledged, _kafkaKeys.Length + _sharedKeys.Length + _apiKeys.Count, _clock.Elapsed);
+                    _apiIncrementsAcknowledged, _apiSlowestAcknowledged, _kafkaKeys.Length + _sharedKeys.Length + _apiKeys.Count, _clock.Elapsed);
             }
         }
     }
@@ -157,6 +158,30 @@ public sealed class MixedWorkload
     {
         var until = Interlocked.Read(ref _kafkaProduced) + Interlocked.Read(ref _kafkaFailed) + _kafkaInFlight + kafkaRecords;
         return RunCoreAsync(() => Interlocked.Read(ref _kafkaProduced) + Interlocked.Read(ref _kafkaFailed) + Volatile.Read(ref _kafkaInFlight) >= until, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs the workload for <paramref name="duration"/> while <paramref name="during"/> injects a fault. If the fault
+    /// step throws, the workload is stopped before the exception goes on, so nothing keeps producing into clients
+    /// the test is about to dispose.
+    /// </summary>
+    public async Task<MixedWorkloadCounts> RunWithAsync(TimeSpan duration, Func<Task> during)
+    {
+        ArgumentNullException.ThrowIfNull(during);
+        using var abort = new CancellationTokenSource();
+        var run = RunAsync(duration, abort.Token);
+        try
+        {
+            await during();
+        }
+        catch
+        {
+            await abort.CancelAsync();
+            await run;
+            throw;
+        }
+
+        return await run;
     }
 
     /// <summary>
@@ -462,6 +487,7 @@ public sealed class MixedWorkload
             lock (_sync)
             {
                 _apiAcknowledged++;
+                _apiSlowestAcknowledged = TimeSpan.FromTicks(Math.Max(_apiSlowestAcknowledged.Ticks, (_clock.Elapsed - sentAt).Ticks));
             }
 
             return true;

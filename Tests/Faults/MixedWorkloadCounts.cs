@@ -10,6 +10,7 @@ namespace OrleansHotData.Tests.Faults;
 /// <param name="ApiWritesUnknown">API writes that failed or did not answer: each may or may not have been applied.</param>
 /// <param name="ApiWritesTimedOut">Of the unknown writes, those that did not answer within the write timeout.</param>
 /// <param name="ApiIncrementsAcknowledged">Acknowledged API increments of the shared keys.</param>
+/// <param name="ApiSlowestAcknowledged">The longest an acknowledged API write took.</param>
 /// <param name="Keys">Keys the workload has written.</param>
 /// <param name="Elapsed">Time spent producing and writing.</param>
 public sealed record MixedWorkloadCounts(
@@ -20,11 +21,12 @@ public sealed record MixedWorkloadCounts(
     long ApiWritesUnknown,
     long ApiWritesTimedOut,
     long ApiIncrementsAcknowledged,
+    TimeSpan ApiSlowestAcknowledged,
     int Keys,
     TimeSpan Elapsed)
 {
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"Kafka: {KafkaRecordsProduced} records produced ({KafkaIncrements} incr), {KafkaRecordsFailed} failed; " +
-        $"API: {ApiWritesAcknowledged} writes acknowledged ({ApiIncrementsAcknowledged} shared increments), " +
+        $"API: {ApiWritesAcknowledged} writes acknowledged ({ApiIncrementsAcknowledged} shared increments, slowest {ApiSlowestAcknowledged.TotalSeconds:0.0} s), " +
         $"{ApiWritesUnknown} unknown ({ApiWritesTimedOut} without an answer); {Keys} keys; {Elapsed.TotalSeconds:0.0} s");
 }

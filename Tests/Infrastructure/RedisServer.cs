@@ -25,6 +25,9 @@ public sealed class RedisServer : IAsyncDisposable
 
     public string ConnectionString => $"127.0.0.1:{Port}";
 
+    /// <summary>Whether the server process is running (not killed, not exited).</summary>
+    public bool IsRunning => _process is { HasExited: false };
+
     /// <summary>Starts a server; a <paramref name="durable"/> one fsyncs every write to its append-only file, so a restart keeps every acknowledged write.</summary>
     public static async Task<RedisServer> StartAsync(bool durable = false)
     {
@@ -42,6 +45,25 @@ public sealed class RedisServer : IAsyncDisposable
             process.Kill();
             process.WaitForExit();
         }
+    }
+
+    /// <summary>
+    /// Starts another server, on a new port, on a copy of this one's data files: what this server had made durable,
+    /// for inspection while this one is stopped.
+    /// </summary>
+    public async Task<RedisServer> StartCopyAsync()
+    {
+        var directory = Directory.CreateTempSubdirectory("hotdata-redis-copy-").FullName;
+        foreach (var file in Directory.EnumerateFiles(_directory, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(directory, Path.GetRelativePath(_directory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        var copy = new RedisServer(FreePort.Next(), directory, _durable);
+        await copy.StartProcessAsync();
+        return copy;
     }
 
     public Task RestartAsync()
