@@ -22,26 +22,27 @@ public sealed class SiloKillTests(ProcessClusterFixture fixture, ITestOutputHelp
         // The probes read through whichever silo is first among the members; the victim is never first.
         await using var probes = new PartitionProbes(fixture, topic, cluster.ClusterId, () => cluster.Silos is [var first, ..] ? first.HttpUrl : null);
         probes.Start();
-        var run = workload.RunAsync(TimeSpan.FromSeconds(25));
-        await Task.Delay(TimeSpan.FromSeconds(8));
-
-        // The silo reading the most partitions dies, with records and API writes in flight.
-        var victim = cluster.Silos.Skip(1).MaxBy(s => cluster.PartitionsReadBy(s).Count)!;
-        var orphaned = cluster.PartitionsReadBy(victim);
         var before = workload.Counts;
-        var killedAt = probes.Now;
-        cluster.Kill(victim);
-        report.Phase($"{victim.Name} killed, reading partitions [{string.Join(",", orphaned)}], after {before.KafkaRecordsProduced} records and {before.ApiWritesAcknowledged} API writes");
+        await workload.RunWithAsync(TimeSpan.FromSeconds(25), async () =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(8));
 
-        await cluster.WaitForEveryPartitionReadOnceAsync(TimeSpan.FromSeconds(60));
-        report.Phase($"partitions reassigned: {cluster.DescribeOwnership()}");
-        await probes.WaitUntilCurrentAsync(TimeSpan.FromSeconds(60));
-        var recovery = probes.RecoveryAfter(killedAt);
-        report.Line($"recovery after the kill, per partition: {PartitionProbes.Format(recovery)}");
-        report.Line($"recovery of the killed silo's partitions: {PartitionProbes.Format(recovery, orphaned)}");
-        report.Line($"slowest partition: {recovery.Max()!.Value.TotalSeconds:0.00} s (target under 10 s); {probes.Failures}");
+            // The silo reading the most partitions dies, with records and API writes in flight.
+            var victim = cluster.Silos.Skip(1).MaxBy(s => cluster.PartitionsReadBy(s).Count)!;
+            var orphaned = cluster.PartitionsReadBy(victim);
+            before = workload.Counts;
+            var killedAt = probes.Now;
+            cluster.Kill(victim);
+            report.Phase($"{victim.Name} killed, reading partitions [{string.Join(",", orphaned)}], after {before.KafkaRecordsProduced} records and {before.ApiWritesAcknowledged} API writes");
 
-        await run;
+            await cluster.WaitForEveryPartitionReadOnceAsync(TimeSpan.FromSeconds(60));
+            report.Phase($"partitions reassigned: {cluster.DescribeOwnership()}");
+            await probes.WaitUntilCurrentAsync(TimeSpan.FromSeconds(60));
+            var recovery = probes.RecoveryAfter(killedAt);
+            report.Line($"recovery after the kill, per partition: {PartitionProbes.Format(recovery)}");
+            report.Line($"recovery of the killed silo's partitions: {PartitionProbes.Format(recovery, orphaned)}");
+            report.Line($"slowest partition: {recovery.Max()!.Value.TotalSeconds:0.00} s (target under 10 s); {probes.Failures}");
+        });
         report.Phase("workload done");
         var mismatches = await workload.WaitForConvergenceAsync(cluster.Read, TimeSpan.FromSeconds(90));
         report.Phase("compared with the model");
