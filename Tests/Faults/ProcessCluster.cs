@@ -158,6 +158,27 @@ public sealed partial class ProcessCluster : IAsyncDisposable
         return times.Count == 0 ? null : times.Min();
     }
 
+    /// <summary>
+    /// The silos some member declared dead, by name, from every log of the cluster. A silo declared dead while it is
+    /// alive (a false positive of failure detection) shows up here too.
+    /// </summary>
+    public IReadOnlySet<string> DeclaredDead()
+    {
+        List<SiloProcess> started;
+        lock (_sync)
+        {
+            started = [.. _started];
+        }
+
+        var evictedPorts = started
+            .SelectMany(s => s.LogLinesContaining("Evicting 'S127.0.0.1:"))
+            .Select(line => EvictionLine().Match(line))
+            .Where(m => m.Success)
+            .Select(m => int.Parse(m.Groups["port"].Value, CultureInfo.InvariantCulture))
+            .ToHashSet();
+        return started.Where(s => evictedPorts.Contains(s.SiloPort)).Select(s => s.Name).ToHashSet();
+    }
+
     /// <summary>Which silo reads which partitions, for the test output.</summary>
     public string DescribeOwnership() =>
         string.Join(", ", Silos.Select(s => $"{s.Name}: [{string.Join(",", PartitionsReadBy(s))}]"));
@@ -267,4 +288,7 @@ public sealed partial class ProcessCluster : IAsyncDisposable
 
     [GeneratedRegex(@"(?<verb>reading|stopped reading) (?<topic>[^\s\[]+)\[(?<partition>\d+)\]")]
     private static partial Regex ReceiverLine();
+
+    [GeneratedRegex(@"Evicting 'S127\.0\.0\.1:(?<port>\d+):")]
+    private static partial Regex EvictionLine();
 }

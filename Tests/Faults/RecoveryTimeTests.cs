@@ -27,6 +27,7 @@ public sealed class RecoveryTimeTests(ProcessClusterFixture fixture, ITestOutput
         report.Phase($"3 silo processes started; {cluster.DescribeOwnership()}");
 
         var slowest = new List<TimeSpan>();
+        var killed = new HashSet<string>();
         for (var round = 1; round <= 2; round++)
         {
             // Steady state first: the failure detector learns the round-trip times, as in a cluster that has run a while.
@@ -39,6 +40,7 @@ public sealed class RecoveryTimeTests(ProcessClusterFixture fixture, ITestOutput
             var killedAt = probes.Now;
             var killedAtClock = TimeOnly.FromDateTime(DateTime.Now);
             cluster.Kill(victim);
+            killed.Add(victim.Name);
             report.Phase($"round {round}: {victim.Name} killed, reading partitions [{string.Join(",", orphaned)}]");
 
             await cluster.WaitForEveryPartitionReadOnceAsync(TimeSpan.FromSeconds(60));
@@ -65,5 +67,8 @@ public sealed class RecoveryTimeTests(ProcessClusterFixture fixture, ITestOutput
         }
 
         report.Line($"recovery after a kill (slowest partition of the killed silo): {string.Join(", ", slowest.Select(t => t.TotalSeconds.ToString("0.00 s", CultureInfo.InvariantCulture)))}; {probes.Failures}");
+        Assert.DoesNotContain(cluster.Silos, s => s.HasExited);
+        // Exactly the killed silos were declared dead: no false positive of failure detection.
+        Assert.Equal(killed.Order(), cluster.DeclaredDead().Order());
     }
 }

@@ -56,6 +56,9 @@ public sealed class RollingRestartTests(ProcessClusterFixture fixture, ITestOutp
         Assert.Empty(mismatches);
         Assert.Equal(0, workload.Counts.KafkaRecordsFailed);
         Assert.DoesNotContain(original, cluster.Silos.Contains);
+        Assert.DoesNotContain(cluster.Silos, s => s.HasExited);
+        // Stopped silos leave the cluster; none is declared dead (no false positive of failure detection).
+        Assert.Empty(cluster.DeclaredDead());
         await probes.DisposeAsync();
         await cluster.WaitForCommitsAtEndAsync(TimeSpan.FromSeconds(30));
         report.Phase("every partition committed to its end");

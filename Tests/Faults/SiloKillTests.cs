@@ -23,12 +23,14 @@ public sealed class SiloKillTests(ProcessClusterFixture fixture, ITestOutputHelp
         await using var probes = new PartitionProbes(fixture, topic, cluster.ClusterId, () => cluster.Silos is [var first, ..] ? first.HttpUrl : null);
         probes.Start();
         var before = workload.Counts;
+        var victimName = "";
         await workload.RunWithAsync(TimeSpan.FromSeconds(25), async () =>
         {
             await Task.Delay(TimeSpan.FromSeconds(8));
 
             // The silo reading the most partitions dies, with records and API writes in flight.
             var victim = cluster.Silos.Skip(1).MaxBy(s => cluster.PartitionsReadBy(s).Count)!;
+            victimName = victim.Name;
             var orphaned = cluster.PartitionsReadBy(victim);
             before = workload.Counts;
             var killedAt = probes.Now;
@@ -53,6 +55,8 @@ public sealed class SiloKillTests(ProcessClusterFixture fixture, ITestOutputHelp
         Assert.Equal(0, counts.KafkaRecordsFailed);
         Assert.True(counts.KafkaRecordsProduced > before.KafkaRecordsProduced, "records should have been produced after the kill");
         Assert.DoesNotContain(cluster.Silos, s => s.HasExited);
+        // Failure detection declared the killed silo dead, and no other (no false positive under this load).
+        Assert.Equal([victimName], cluster.DeclaredDead().Order());
         // The new owners of the dead silo's partitions commit past everything the dead silo had read and not committed.
         await probes.DisposeAsync();
         await cluster.WaitForCommitsAtEndAsync(TimeSpan.FromSeconds(30));
