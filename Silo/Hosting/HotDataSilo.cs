@@ -63,6 +63,9 @@ public static class HotDataSilo
         }
 
         var settings = configuration.GetSection(SiloSettings.SectionName).Get<SiloSettings>() ?? new SiloSettings();
+        // Bound once here so that a malformed value stops the silo before it starts, with the setting's name.
+        var membership = configuration.GetSection(MembershipSettings.SectionName);
+        MembershipSettings.Bind(membership, new ClusterMembershipOptions());
 
         builder.Services.AddOptions<HotDataOptions>()
             .Bind(configuration.GetSection(HotDataOptions.SectionName))
@@ -89,6 +92,8 @@ public static class HotDataSilo
                 settings.Endpoints.GatewayPort,
                 settings.Endpoints.ListenOnAnyHostAddress);
             silo.UseRedisClustering(o => o.ConfigurationOptions = redisOptions.Clone());
+            // Failure detection in seconds, not Orleans' tens of seconds: a dead silo's partitions and keys move sooner.
+            silo.Configure<ClusterMembershipOptions>(o => MembershipSettings.Bind(membership, o));
             silo.AddRedisGrainStorage(HotDataConstants.StorageName, options => options.Configure<Serializer>((o, serializer) =>
             {
                 o.ConfigurationOptions = redisOptions.Clone();
@@ -122,6 +127,8 @@ public static class HotDataSilo
             // moving past it would let later records of the key overtake it and its offset be skipped as applied.
             // The key's stream waits instead, and the record's offset holds the partition's commit back.
             streams.ConfigurePullingAgent(agent => agent.Configure(o => o.MaxEventDeliveryTime = Timeout.InfiniteTimeSpan));
+            // Retry a failed delivery within seconds once the key's grain is reachable again (after a silo crash).
+            streams.ConfigureBackoffProvider((_, _) => new StreamDeliveryBackoff());
             streams.ConfigureKafka(options => options
                 .Bind(kafka)
                 .PostConfigure(o =>

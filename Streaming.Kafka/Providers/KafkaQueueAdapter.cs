@@ -15,7 +15,6 @@ internal sealed class KafkaQueueAdapter : IQueueAdapter
 {
     private readonly KafkaStreamOptions options;
     private readonly KafkaStreamQueueMapper queueMapper;
-    private readonly KafkaQueueAdapterCache cache;
     private readonly KafkaProducerConnection producer;
     private readonly KafkaDeadLetterPublisher deadLetters;
     private readonly KafkaStreamDiagnostics diagnostics;
@@ -26,7 +25,6 @@ internal sealed class KafkaQueueAdapter : IQueueAdapter
         string name,
         KafkaStreamOptions options,
         KafkaStreamQueueMapper queueMapper,
-        KafkaQueueAdapterCache cache,
         KafkaProducerConnection producer,
         KafkaDeadLetterPublisher deadLetters,
         KafkaStreamDiagnostics diagnostics,
@@ -36,7 +34,6 @@ internal sealed class KafkaQueueAdapter : IQueueAdapter
         Name = name;
         this.options = options;
         this.queueMapper = queueMapper;
-        this.cache = cache;
         this.producer = producer;
         this.deadLetters = deadLetters;
         this.diagnostics = diagnostics;
@@ -58,7 +55,7 @@ internal sealed class KafkaQueueAdapter : IQueueAdapter
             throw new ArgumentException($"Queue {queueId} is not a partition of the Kafka stream provider '{Name}'.", nameof(queueId));
         }
 
-        return new KafkaQueueAdapterReceiver(Name, options, queue.Topic, queue.Partition, () => cache.TryPurgeDelivered(queueId, out var delivered) ? delivered : [], deadLetters, diagnostics, timeProvider, loggerFactory);
+        return new KafkaQueueAdapterReceiver(Name, options, queue.Topic, queue.Partition, deadLetters, diagnostics, timeProvider, loggerFactory);
     }
 
     public async Task QueueMessageBatchAsync<T>(StreamId streamId, IEnumerable<T> events, StreamSequenceToken? token, Dictionary<string, object>? requestContext)

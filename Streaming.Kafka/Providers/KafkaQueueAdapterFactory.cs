@@ -15,7 +15,7 @@ internal sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory
 {
     private readonly KafkaQueueAdapter adapter;
     private readonly KafkaStreamQueueMapper queueMapper;
-    private readonly KafkaQueueAdapterCache cache;
+    private readonly SimpleQueueAdapterCache cache;
     private readonly KafkaStreamDeliveryFailureHandler failureHandler;
 
     public KafkaQueueAdapterFactory(
@@ -29,8 +29,8 @@ internal sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory
         ILoggerFactory loggerFactory)
     {
         queueMapper = new KafkaStreamQueueMapper(options.Topics);
-        cache = new KafkaQueueAdapterCache(new SimpleQueueAdapterCache(cacheOptions, name, loggerFactory));
-        adapter = new KafkaQueueAdapter(name, options, queueMapper, cache, producer, deadLetters, diagnostics, timeProvider, loggerFactory);
+        cache = new SimpleQueueAdapterCache(cacheOptions, name, loggerFactory);
+        adapter = new KafkaQueueAdapter(name, options, queueMapper, producer, deadLetters, diagnostics, timeProvider, loggerFactory);
         failureHandler = new KafkaStreamDeliveryFailureHandler(loggerFactory.CreateLogger<KafkaStreamDeliveryFailureHandler>());
     }
 

@@ -23,7 +23,6 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
     private readonly KafkaStreamOptions options;
     private readonly KafkaTopicOptions topic;
     private readonly TopicPartition topicPartition;
-    private readonly Func<IList<IBatchContainer>> takeDelivered;
     private readonly KafkaDeadLetterPublisher deadLetters;
     private readonly KafkaStreamDiagnostics diagnostics;
     private readonly TimeProvider timeProvider;
@@ -48,7 +47,6 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
         KafkaStreamOptions options,
         KafkaTopicOptions topic,
         int partition,
-        Func<IList<IBatchContainer>> takeDelivered,
         KafkaDeadLetterPublisher deadLetters,
         KafkaStreamDiagnostics diagnostics,
         TimeProvider timeProvider,
@@ -58,7 +56,6 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
         this.options = options;
         this.topic = topic;
         topicPartition = new TopicPartition(topic.Name, new Partition(partition));
-        this.takeDelivered = takeDelivered;
         this.deadLetters = deadLetters;
         this.diagnostics = diagnostics;
         this.timeProvider = timeProvider;
@@ -167,8 +164,11 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
 
     public async Task Shutdown(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        // Still on the pulling agent's turn: take what consumers passed since its last read, for the final commit.
-        MarkDelivered(takeDelivered());
+        // The final commit covers what the agent reported delivered in its reads. Records delivered since its last read
+        // are not taken from the cache here: while the agent shuts down it abandons stream registrations and releases
+        // the cursors that pinned their records, so at this point the cache would also hand over records no consumer
+        // ever received. The next reader of the partition reads the uncommitted tail again; the grains skip what they
+        // already applied.
         IConsumer<byte[]?, byte[]?>? kafka;
         Task[] inFlightDeadLetters;
         lock (sync)

@@ -21,12 +21,13 @@ public sealed class ResumeAndReplayTests(KafkaIngestionFixture fixture)
         var group = "group-" + clusterId;
         var keys = Enumerable.Range(0, KeyCount).Select(i => $"{clusterId}-{i}").ToArray();
 
-        // First generation: 400 increments, then a graceful stop that flushes the commits.
+        // First generation: 400 increments, committed, then a graceful stop that keeps the commits.
         var silos = await StartSilosAsync(clusterId, topic, group, count: 2);
         await ProduceIncrementsAsync(topic, keys, perKey: 10);
         await WaitForCountsAsync(silos[0], keys, expected: 10);
-        await StopAsync(silos);
         var ends = EndOffsets(topic);
+        await Eventually.TrueAsync(() => Task.FromResult(CommittedOffsets(topic, group).SequenceEqual(ends)), TimeSpan.FromSeconds(30), "the group to commit every record");
+        await StopAsync(silos);
         Assert.Equal(ends, CommittedOffsets(topic, group));
 
         // Second generation, same group: only what was produced while nobody read is applied.

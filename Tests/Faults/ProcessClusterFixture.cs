@@ -1,0 +1,82 @@
+using Xunit.Abstractions;
+using System.Globalization;
+using System.Text;
+using Confluent.Kafka;
+using OrleansHotData.EmbeddedKafka;
+using OrleansHotData.Tests.Infrastructure;
+using OrleansHotData.Tests.Kafka;
+
+namespace OrleansHotData.Tests.Faults;
+
+/// <summary>
+/// What the silo processes of the fault tests share and what is never killed: the embedded Kafka broker and a real
+/// <c>redis-server</c>, both hosted by the test process, and a producer. Each test starts its own
+/// <see cref="ProcessCluster"/> on a fresh topic.
+/// </summary>
+public sealed class ProcessClusterFixture : IAsyncLifetime
+{
+    public const int Partitions = 8;
+
+    // Started first: it points Confluent.Kafka at the bundled librdkafka before any client exists in the process.
+    public EmbeddedKafkaCluster Kafka { get; } = EmbeddedKafkaCluster.Start();
+
+    public RedisServer Redis { get; private set; } = null!;
+
+    public IProducer<string?, byte[]?> Producer { get; private set; } = null!;
+
+    public KafkaClientConfigs KafkaConfigs => EmbeddedKafkaFixture.ForCluster(Kafka.BootstrapServers);
+
+    /// <summary>Where the silo logs of this test run go.</summary>
+    public string LogDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "silo-logs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+
+    public async Task InitializeAsync()
+    {
+        Redis = await RedisServer.StartAsync();
+        Producer = new ProducerBuilder<string?, byte[]?>(KafkaConfigs.Producer()).Build();
+    }
+
+    /// <summary>Creates a fresh topic and its dead-letter topic, both with <see cref="Partitions"/> partitions.</summary>
+    public string CreateTopicWithDeadLetters(string prefix)
+    {
+        var topic = EmbeddedKafkaFixture.UniqueTopicName(prefix);
+        Kafka.CreateTopic(topic, Partitions);
+        Kafka.CreateTopic(topic + ".dlq", Partitions);
+        return topic;
+    }
+
+    /// <summary>Starts <paramref name="silos"/> silo processes that read <paramref name="topic"/> as a fresh cluster and consumer group.</summary>
+    public Task<ProcessCluster> StartClusterAsync(string topic, int silos, ITestOutputHelper output) =>
+        ProcessCluster.StartAsync(this, topic, silos, output);
+
+    /// <summary>Produces one record, by key hash or to <paramref name="partition"/>; <see langword="null"/> <paramref name="value"/> is a tombstone.</summary>
+    public Task<DeliveryResult<string?, byte[]?>> ProduceAsync(string topic, string? key, string? value, int? partition = null, params (string Name, string Value)[] headers)
+    {
+        var message = new Message<string?, byte[]?>
+        {
+            Key = key,
+            Value = value is null ? null : Encoding.UTF8.GetBytes(value),
+            Headers = [],
+        };
+        foreach (var (name, headerValue) in headers)
+        {
+            message.Headers.Add(name, Encoding.UTF8.GetBytes(headerValue));
+        }
+
+        return partition is { } p
+            ? Producer.ProduceAsync(new TopicPartition(topic, new Partition(p)), message)
+            : Producer.ProduceAsync(topic, message);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Producer.Dispose();
+        await Redis.DisposeAsync();
+        Kafka.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ProcessClusterDefinition : ICollectionFixture<ProcessClusterFixture>
+{
+    public const string Name = "silo processes";
+}
