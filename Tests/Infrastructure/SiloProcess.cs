@@ -14,7 +14,7 @@ public sealed class SiloProcess : IAsyncDisposable
     private const int TailLines = 60;
 
     // Variables of the test's own environment that would otherwise leak into the silo's configuration.
-    private static readonly string[] InheritedPrefixesToDrop = ["ConnectionStrings__", "Orleans__", "Kafka__", "HotData__", "HotDataApi__", "Logging__", "ASPNETCORE_", "DOTNET_ENVIRONMENT", "Urls"];
+    private static readonly string[] InheritedPrefixesToDrop = ["ConnectionStrings__", "Orleans__", "Kafka__", "HotData__", "HotDataApi__", "Logging__", "Security__", "Shutdown__", "ASPNETCORE_", "DOTNET_ENVIRONMENT", "Urls"];
 
     private readonly Process _process;
     private readonly StreamWriter _log;
@@ -88,6 +88,8 @@ public sealed class SiloProcess : IAsyncDisposable
             ["Orleans:Endpoints:SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),
             ["Orleans:Endpoints:GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture),
             ["Urls"] = httpUrl,
+            // Open, as the development command runs; security has tests of its own.
+            ["Security:RequireAuthentication"] = "false",
             // Timestamps, to line a silo's log up with the test's events.
             ["Logging:Console:FormatterName"] = "simple",
             ["Logging:Console:FormatterOptions:TimestampFormat"] = "HH:mm:ss.fff ",

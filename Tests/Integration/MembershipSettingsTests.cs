@@ -13,7 +13,7 @@ public sealed class MembershipSettingsTests
 {
     private static ClusterMembershipOptions BuildAndResolve(Dictionary<string, string?> settings)
     {
-        var values = new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = "127.0.0.1:1" };
+        var values = new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = "127.0.0.1:1", ["Security:RequireAuthentication"] = "false" };
         foreach (var (key, value) in settings)
         {
             values[key] = value;
