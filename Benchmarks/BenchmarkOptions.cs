@@ -18,7 +18,7 @@ public sealed class BenchmarkOptions
           --quick                 a short smoke run (small workloads, 2 s measurements)
           --duration SECONDS      length of each timed measurement (read, freshness); default 10
           --scenarios LIST        comma-separated subset of: ingest, consistency, read, freshness, memory (default: all)
-          --records N             records per ingest run (default 200000; quick 20000)
+          --records N             records per ingest run (default 100000; quick 20000)
           --memory-keys N         keys activated by the memory scenario (default 100000; quick 10000)
           --help                  this text
         """;
@@ -31,7 +31,7 @@ public sealed class BenchmarkOptions
 
     public IReadOnlySet<string> Scenarios { get; private set; } = new HashSet<string>(AllScenarios, StringComparer.Ordinal);
 
-    public int IngestRecords { get; private set; } = 200_000;
+    public int IngestRecords { get; private set; } = 100_000;
 
     public int IngestKeys => Quick ? 2_000 : 10_000;
 

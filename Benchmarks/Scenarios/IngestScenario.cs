@@ -15,6 +15,10 @@ namespace OrleansHotData.Benchmarks.Scenarios;
 public sealed class IngestScenario(BenchmarkContext context, KeyDistribution distribution)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(4);
+
+    // The naive consumer applies one record per Redis round trip; on a busy machine a full run could take minutes.
+    // Past this its rate is what it applied so far, which is as good a measure of a saturated consumer.
+    private TimeSpan BaselineCutOff => context.Options.Quick ? TimeSpan.FromSeconds(30) : TimeSpan.FromSeconds(90);
     private const string Increment = """{"n":1}""";
 
     private string Part => distribution.Name.Split(' ')[0].ToLowerInvariant();
@@ -40,6 +44,7 @@ public sealed class IngestScenario(BenchmarkContext context, KeyDistribution dis
             () => RunOursAsync(sequence, expected, cancellationToken),
             r => r.Summary());
 
+        var cutOff = baseline.Complete ? "" : string.Create(CultureInfo.InvariantCulture, $" The baseline was stopped after {baseline.Seconds:0} s with {baseline.Applied:N0} records applied; its rate is over that time.");
         var met = ours.Complete && ours.Lost == 0 && ours.Duplicated == 0 && ours.PerSecond >= baseline.PerSecond;
         context.Rows.Add(new ResultRow(
             Label,
@@ -49,7 +54,7 @@ public sealed class IngestScenario(BenchmarkContext context, KeyDistribution dis
             "≥ 1.0× baseline, 0 lost",
             met,
             string.Create(CultureInfo.InvariantCulture,
-                $"{count:N0} incr records. Ours: {ours.Lost} lost, {ours.Duplicated} duplicated. Baseline (HINCRBY per record): {baseline.Lost} lost, {baseline.Duplicated} duplicated.")));
+                $"{count:N0} incr records. Ours: {ours.Lost} lost, {ours.Duplicated} duplicated. Baseline (HINCRBY per record): {baseline.Lost} lost, {baseline.Duplicated} duplicated.{cutOff}")));
     }
 
     private async Task<Outcome> RunBaselineAsync(int[] sequence, long[] expected, CancellationToken cancellationToken)
@@ -70,18 +75,20 @@ public sealed class IngestScenario(BenchmarkContext context, KeyDistribution dis
         }
 
         producer.Flush(cancellationToken);
-        var deadline = started + (long)(Timeout.TotalSeconds * Stopwatch.Frequency);
+        var deadline = started + (long)(BaselineCutOff.TotalSeconds * Stopwatch.Frequency);
         while (consumer.Applied < sequence.Length && Stopwatch.GetTimestamp() < deadline)
         {
             await Task.Delay(2, cancellationToken);
         }
 
-        var finished = consumer.LastAppliedAt;
         await stop.CancelAsync();
         await loop.ContinueWith(_ => { }, TaskScheduler.Default);
+        var applied = consumer.Applied;
+        var complete = applied >= sequence.Length;
+        var finished = complete ? consumer.LastAppliedAt : Stopwatch.GetTimestamp();
 
         // What Redis holds: each key's counter against the records produced for it.
-        long lost = 0, duplicated = 0;
+        long lost = 0, duplicated = 0, total = 0;
         var batch = redis.CreateBatch();
         var reads = Enumerable.Range(0, expected.Length)
             .Where(i => expected[i] > 0)
@@ -92,11 +99,19 @@ public sealed class IngestScenario(BenchmarkContext context, KeyDistribution dis
         {
             var value = await task;
             var actual = value.IsNull ? 0 : (long)value;
+            total += actual;
             lost += Math.Max(0, expected[index] - actual);
             duplicated += Math.Max(0, actual - expected[index]);
         }
 
-        return new Outcome(sequence.Length, consumer.Applied >= sequence.Length, Seconds(started, finished), lost, duplicated, producer.Failed);
+        if (!complete)
+        {
+            // Cut off: compare what Redis holds with what the consumer says it wrote.
+            lost = Math.Max(0, applied - total);
+            duplicated = Math.Max(0, total - applied);
+        }
+
+        return new Outcome(applied, sequence.Length, complete, Seconds(started, finished), lost, duplicated, producer.Failed);
     }
 
     private async Task<Outcome> RunOursAsync(int[] sequence, long[] expected, CancellationToken cancellationToken)
@@ -140,17 +155,18 @@ public sealed class IngestScenario(BenchmarkContext context, KeyDistribution dis
             }
         }
 
-        return new Outcome(sequence.Length, outcome.Incomplete.Count == 0, Seconds(started, outcome.CompletedAt), lost, duplicated, producer.Failed);
+        var complete = outcome.Incomplete.Count == 0;
+        return new Outcome(complete ? sequence.Length : sequence.Length - lost, sequence.Length, complete, Seconds(started, outcome.CompletedAt), lost, duplicated, producer.Failed);
     }
 
     private static double Seconds(long from, long to) => (double)(to - from) / Stopwatch.Frequency;
 
-    private sealed record Outcome(int Count, bool Complete, double Seconds, long Lost, long Duplicated, long ProduceFailures)
+    private sealed record Outcome(long Applied, long Produced, bool Complete, double Seconds, long Lost, long Duplicated, long ProduceFailures)
     {
-        public double PerSecond => Complete ? Count / Seconds : double.NaN;
+        public double PerSecond => Applied / Seconds;
 
         public string Summary() => string.Create(
             CultureInfo.InvariantCulture,
-            $"{Count:N0} records in {Seconds:0.00} s = {Count / Seconds:N0}/s{(Complete ? "" : " (INCOMPLETE)")}, {Lost} lost, {Duplicated} duplicated{(ProduceFailures > 0 ? $", {ProduceFailures} produce failures" : "")}");
+            $"{Applied:N0} of {Produced:N0} records in {Seconds:0.00} s = {PerSecond:N0}/s{(Complete ? "" : " (cut off)")}, {Lost} lost, {Duplicated} duplicated{(ProduceFailures > 0 ? $", {ProduceFailures} produce failures" : "")}");
     }
 }
