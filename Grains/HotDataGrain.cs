@@ -18,7 +18,7 @@ public sealed partial class HotDataGrain(
     IOptions<HotDataOptions> options,
     TimeProvider time,
     HotDataMetrics metrics,
-    ILogger<HotDataGrain> logger) : Grain, IHotDataGrain, IStreamSubscriptionObserver, IAsyncObserver<KafkaRecord>
+    ILogger<HotDataGrain> logger) : Grain, IHotDataGrain, IStreamSubscriptionObserver, IAsyncBatchObserver<KafkaRecord>
 {
     private const string ApiSource = "api";
     private const string KafkaSource = "kafka";
@@ -60,55 +60,83 @@ public sealed partial class HotDataGrain(
     public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory)
     {
         ArgumentNullException.ThrowIfNull(handleFactory);
-        return handleFactory.Create<KafkaRecord>().ResumeAsync(this);
+        return handleFactory.Create<KafkaRecord>().ResumeAsync((IAsyncBatchObserver<KafkaRecord>)this);
     }
 
     /// <summary>
-    /// Applies one Kafka record. Returns only when the record's effect is durable (or it is dead-lettered), so the
-    /// provider commits its offset only after that. A record at or before the last applied position of its
-    /// partition is a redelivery and changes nothing.
+    /// Applies the key's Kafka records delivered together (several when they queued up behind each other), in order,
+    /// and writes the result to storage once. Returns only when their effect is durable (or they are dead-lettered), so
+    /// the provider commits their offsets only after that; on a failed write nothing of the batch counts as applied
+    /// and it is delivered again. A record at or before the last applied position of its partition is a redelivery
+    /// and changes nothing.
     /// </summary>
-    public async Task OnNextAsync(KafkaRecord record, StreamSequenceToken? token = null)
+    public async Task OnNextAsync(IList<SequentialItem<KafkaRecord>> items)
     {
-        ArgumentNullException.ThrowIfNull(record);
-        var source = SourceName(record.Topic, record.Partition);
-        if (state.State.SourceOffsets?.TryGetValue(source, out var applied) == true && record.Offset <= applied)
-        {
-            metrics.Duplicate();
-            LogDuplicate(Key, source, record.Offset, applied);
-            return;
-        }
+        ArgumentNullException.ThrowIfNull(items);
+        var pending = state.State;
+        var applied = 0;
 
-        var decision = KafkaChangeReader.Read(record, _maxKeyBytes, _maxValueBytes);
-        if (decision.DeadLetterReason is { } reason)
+        // Dead letters go out only after what was applied before them is durable, as when records come one by one.
+        async Task FlushAsync()
         {
-            await DeadLetterAsync(record, reason);
-            return;
-        }
+            if (applied > 0)
+            {
+                await PersistAsync(pending);
+                for (var i = 0; i < applied; i++)
+                {
+                    metrics.Applied(KafkaSource);
+                }
 
-        var now = time.GetUtcNow();
-        var outcome = ChangeApplier.Apply(state.State.ToEntry(), decision.Change!, now, _maxValueBytes);
-        switch (outcome.Status)
-        {
-            case WriteStatus.Applied:
-                await PersistAsync(state.State.With(outcome.Entry) with { SourceOffsets = WithOffset(source, record.Offset) });
-                metrics.Applied(KafkaSource);
+                applied = 0;
                 ScheduleExpiry();
-                break;
-            case WriteStatus.Stale:
-                metrics.Stale();
-                LogStale(Key, source, record.Offset, outcome.Error);
-                break;
-            case WriteStatus.NotFound:
-                // A delete of a key that has no value: already in the state the record asks for.
-                break;
-            case WriteStatus.ValueTooLarge:
-                await DeadLetterAsync(record, $"value-too-large: {outcome.Error}");
-                break;
-            default:
-                await DeadLetterAsync(record, $"invalid-change: {outcome.Error}");
-                break;
+            }
         }
+
+        foreach (var item in items)
+        {
+            var record = item.Item;
+            var source = SourceName(record.Topic, record.Partition);
+            if (pending.SourceOffsets?.TryGetValue(source, out var appliedOffset) == true && record.Offset <= appliedOffset)
+            {
+                metrics.Duplicate();
+                LogDuplicate(Key, source, record.Offset, appliedOffset);
+                continue;
+            }
+
+            var decision = KafkaChangeReader.Read(record, _maxKeyBytes, _maxValueBytes);
+            if (decision.DeadLetterReason is { } reason)
+            {
+                await FlushAsync();
+                await DeadLetterAsync(record, reason);
+                continue;
+            }
+
+            var outcome = ChangeApplier.Apply(pending.ToEntry(), decision.Change!, time.GetUtcNow(), _maxValueBytes);
+            switch (outcome.Status)
+            {
+                case WriteStatus.Applied:
+                    pending = pending.With(outcome.Entry) with { SourceOffsets = WithOffset(pending, source, record.Offset) };
+                    applied++;
+                    break;
+                case WriteStatus.Stale:
+                    metrics.Stale();
+                    LogStale(Key, source, record.Offset, outcome.Error);
+                    break;
+                case WriteStatus.NotFound:
+                    // A delete of a key that has no value: already in the state the record asks for.
+                    break;
+                case WriteStatus.ValueTooLarge:
+                    await FlushAsync();
+                    await DeadLetterAsync(record, $"value-too-large: {outcome.Error}");
+                    break;
+                default:
+                    await FlushAsync();
+                    await DeadLetterAsync(record, $"invalid-change: {outcome.Error}");
+                    break;
+            }
+        }
+
+        await FlushAsync();
     }
 
     public Task OnCompletedAsync() => Task.CompletedTask;
@@ -130,8 +158,8 @@ public sealed partial class HotDataGrain(
 
     private static string SourceName(string topic, int partition) => $"{topic}/{partition}";
 
-    private Dictionary<string, long> WithOffset(string source, long offset) =>
-        new(state.State.SourceOffsets ?? new Dictionary<string, long>(), StringComparer.Ordinal) { [source] = offset };
+    private static Dictionary<string, long> WithOffset(HotDataState current, string source, long offset) =>
+        new(current.SourceOffsets ?? new Dictionary<string, long>(), StringComparer.Ordinal) { [source] = offset };
 
     private HotDataValue? ToValue(HotDataState current, DateTimeOffset now) =>
         current.Json is not null && !(current.ExpiresAt <= now)

@@ -23,6 +23,9 @@ public static class HotDataSilo
     public const int DefaultTopicPartitions = 8;
     public const string DefaultConsumerGroupId = "hotdata";
 
+    /// <summary>The most queued records of one key delivered to its grain in one call.</summary>
+    public const int StreamDeliveryBatchSize = 64;
+
     /// <summary>Creates the silo application from <paramref name="args"/> and the standard configuration sources.</summary>
     /// <param name="args">Command-line arguments (configuration overrides such as <c>--Orleans:Endpoints:SiloPort=11112</c>).</param>
     /// <param name="configure">A last chance to change the builder, for tests and embedding hosts.</param>
@@ -115,7 +118,13 @@ public static class HotDataSilo
             // Never give up on delivering a record: a grain that cannot persist (Redis down) fails the delivery, and
             // moving past it would let later records of the key overtake it and its offset be skipped as applied.
             // The key's stream waits instead, and the record's offset holds the partition's commit back.
-            streams.ConfigurePullingAgent(agent => agent.Configure(o => o.MaxEventDeliveryTime = Timeout.InfiniteTimeSpan));
+            // Records of one key that queued up behind each other reach its grain in one call (up to the batch size),
+            // which applies them and writes the result to Redis once; the cursor moves past them only after that.
+            streams.ConfigurePullingAgent(agent => agent.Configure(o =>
+            {
+                o.MaxEventDeliveryTime = Timeout.InfiniteTimeSpan;
+                o.BatchContainerBatchSize = StreamDeliveryBatchSize;
+            }));
             streams.ConfigureKafka(options => options
                 .Bind(kafka)
                 .PostConfigure(o =>
