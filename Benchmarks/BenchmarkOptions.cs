@@ -20,6 +20,8 @@ public sealed class BenchmarkOptions
           --scenarios LIST        comma-separated subset of: ingest, consistency, read, freshness, memory (default: all)
           --records N             records per ingest run (default 100000; quick 20000)
           --memory-keys N         keys activated by the memory scenario (default 100000; quick 10000)
+          --silo PATH             run this build of the silo (OrleansHotData.Silo.dll) instead of Silo/bin/Release,
+                                  to compare two builds on the same machine
           --help                  this text
         """;
 
@@ -48,6 +50,9 @@ public sealed class BenchmarkOptions
     public int FreshnessRate { get; private set; } = 10_000;
 
     public bool ShowHelp { get; private set; }
+
+    /// <summary>Another build of the silo to run; <see langword="null"/> for the repository's Release build.</summary>
+    public string? SiloAssembly { get; private set; }
 
     public string CommandLine { get; private set; } = "./hotdata bench";
 
@@ -82,6 +87,14 @@ public sealed class BenchmarkOptions
                     }
 
                     options.Scenarios = new HashSet<string>(chosen, StringComparer.Ordinal);
+                    break;
+                case "--silo":
+                    options.SiloAssembly = Path.GetFullPath(Value());
+                    if (!File.Exists(options.SiloAssembly))
+                    {
+                        throw new ArgumentException($"--silo: {options.SiloAssembly} does not exist.");
+                    }
+
                     break;
                 case "--help" or "-h":
                     options.ShowHelp = true;

@@ -36,7 +36,7 @@ public static class BenchmarkRun
         kafka.CreateTopic(siloTopic + ".dlq", BenchmarkContext.Partitions);
         await using var cluster = await progress.PhaseAsync(
             $"Start {Silos} silo processes and an SDK client",
-            () => SiloCluster.StartAsync(Silos, redis.ConnectionString, kafka.BootstrapServers, siloTopic, BenchmarkContext.Partitions, logs, cancellationToken),
+            () => SiloCluster.StartAsync(Silos, redis.ConnectionString, kafka.BootstrapServers, siloTopic, BenchmarkContext.Partitions, logs, options.SiloAssembly, cancellationToken),
             c => string.Join(", ", c.Silos.Select((s, i) => $"silo {i} pid {s.Id} {c.HttpEndpoints[i]}")));
         var context = new BenchmarkContext(options, kafka, redis, cluster, progress);
         await progress.PhaseAsync("Warm up (cluster formed, Kafka partitions spread, code paths jitted)", () => WarmUpAsync(context, cancellationToken));

@@ -11,6 +11,7 @@ public sealed class RedisServerProcess : IAsyncDisposable
 {
     private readonly ChildProcess _process;
     private readonly string _directory;
+    private int _disposed;
 
     private RedisServerProcess(ChildProcess process, int port, string directory, ConnectionMultiplexer connection)
     {
@@ -70,6 +71,11 @@ public sealed class RedisServerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await Connection.DisposeAsync();
         await _process.DisposeAsync();
         try

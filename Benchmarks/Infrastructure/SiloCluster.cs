@@ -14,6 +14,7 @@ public sealed class SiloCluster : IAsyncDisposable
 {
     private readonly List<ChildProcess> _silos;
     private readonly IHost _clientHost;
+    private int _disposed;
 
     private SiloCluster(List<ChildProcess> silos, IReadOnlyList<Uri> httpEndpoints, IHost clientHost, string topic)
     {
@@ -39,10 +40,10 @@ public sealed class SiloCluster : IAsyncDisposable
         string topic,
         int partitions,
         string logDirectory,
+        string? siloAssembly,
         CancellationToken cancellationToken)
     {
-        var root = RepositoryLayout.Root();
-        var silo = RepositoryLayout.SiloAssembly(root);
+        var silo = siloAssembly ?? RepositoryLayout.SiloAssembly(RepositoryLayout.Root());
         var clusterId = "bench-" + Guid.NewGuid().ToString("N")[..8];
         var silos = new List<ChildProcess>();
         var endpoints = new List<Uri>();
@@ -142,6 +143,11 @@ public sealed class SiloCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         try
         {
             await _clientHost.StopAsync(TimeSpan.FromSeconds(5));
