@@ -125,6 +125,10 @@ public static class HotDataSilo
                 o.MaxEventDeliveryTime = Timeout.InfiniteTimeSpan;
                 o.BatchContainerBatchSize = StreamDeliveryBatchSize;
             }));
+            // Only the implicit subscription of HotDataGrain reads these streams. With explicit subscriptions allowed, the
+            // pulling agent registers with a pub-sub grain per stream on its first record — per key, one more activation
+            // and a state read and write in Redis — to find subscribers that never exist.
+            streams.ConfigureStreamPubSub(Orleans.Streams.StreamPubSubType.ImplicitOnly);
             streams.ConfigureKafka(options => options
                 .Bind(kafka)
                 .PostConfigure(o =>
@@ -145,7 +149,7 @@ public static class HotDataSilo
                     }
                 }));
         });
-        // Explicit stream subscriptions (not used by the hot-data grains, but by any other consumer) live in Redis too.
+        // Explicit stream subscriptions of other stream providers, if any, live in Redis too.
         silo.AddRedisGrainStorage(ProviderConstants.DEFAULT_PUBSUB_PROVIDER_NAME, o => o.ConfigurationOptions = redisOptions.Clone());
     }
 }
