@@ -26,6 +26,9 @@ public static class HotDataSilo
     /// <summary>The most queued records of one key delivered to its grain in one call.</summary>
     public const int StreamDeliveryBatchSize = 64;
 
+    /// <summary>How often a silo looks for new records of each partition it reads.</summary>
+    public static readonly TimeSpan StreamPollingPeriod = TimeSpan.FromMilliseconds(10);
+
     /// <summary>Creates the silo application from <paramref name="args"/> and the standard configuration sources.</summary>
     /// <param name="args">Command-line arguments (configuration overrides such as <c>--Orleans:Endpoints:SiloPort=11112</c>).</param>
     /// <param name="configure">A last chance to change the builder, for tests and embedding hosts.</param>
@@ -124,6 +127,9 @@ public static class HotDataSilo
             {
                 o.MaxEventDeliveryTime = Timeout.InfiniteTimeSpan;
                 o.BatchContainerBatchSize = StreamDeliveryBatchSize;
+                // A record waits for the agent's next look at its partition: the default 100 ms is the floor of its
+                // latency. A look at an idle partition costs a timer tick and an empty read of the prefetched queue.
+                o.GetQueueMsgsTimerPeriod = StreamPollingPeriod;
             }));
             // Only the implicit subscription of HotDataGrain reads these streams. With explicit subscriptions allowed, the
             // pulling agent registers with a pub-sub grain per stream on its first record — per key, one more activation
