@@ -118,6 +118,19 @@ public sealed class ChildProcess : IAsyncDisposable
         throw new InvalidOperationException($"No VmRSS for process {Id}.");
     }
 
+    /// <summary>CPU time the process has used so far, user and system (utime + stime from /proc).</summary>
+    public TimeSpan CpuTime()
+    {
+        var stat = File.ReadAllText($"/proc/{Id}/stat");
+        // Fields after the command name (which may hold spaces) start at field 3; utime and stime are fields 14 and 15.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / (double)ClockTicksPerSecond);
+    }
+
+    // sysconf(_SC_CLK_TCK) is 100 on Linux for every architecture .NET runs on.
+    private const int ClockTicksPerSecond = 100;
+
     /// <summary>Sends SIGTERM and waits up to <paramref name="grace"/>; then SIGKILL.</summary>
     public async Task StopAsync(TimeSpan grace)
     {

@@ -105,6 +105,9 @@ public sealed class SiloCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>CPU time the silos have used so far, summed.</summary>
+    public TimeSpan CpuTime() => TimeSpan.FromTicks(_silos.Sum(s => s.CpuTime().Ticks));
+
     /// <summary>The silos' resident memory, summed.</summary>
     public long ResidentBytes() => _silos.Sum(s => s.ResidentBytes());
 

@@ -54,7 +54,7 @@ public sealed class IngestScenario(BenchmarkContext context, KeyDistribution dis
             "≥ 1.0× baseline, 0 lost",
             met,
             string.Create(CultureInfo.InvariantCulture,
-                $"{count:N0} incr records. Ours: {ours.Lost} lost, {ours.Duplicated} duplicated. Baseline (HINCRBY per record): {baseline.Lost} lost, {baseline.Duplicated} duplicated.{cutOff}")));
+                $"{count:N0} incr records. Ours: silo CPU {ours.SiloCpuMsPerThousand:0} ms per 1,000 records, {ours.Lost} lost, {ours.Duplicated} duplicated. Baseline (HINCRBY per record): {baseline.Lost} lost, {baseline.Duplicated} duplicated.{cutOff}")));
     }
 
     private async Task<Outcome> RunBaselineAsync(int[] sequence, long[] expected, CancellationToken cancellationToken)
@@ -127,6 +127,7 @@ public sealed class IngestScenario(BenchmarkContext context, KeyDistribution dis
             .ToList();
 
         using var producer = new RecordProducer(context.Kafka.BootstrapServers, lingerMs: 5);
+        var cpuBefore = context.Cluster.CpuTime();
         var started = Stopwatch.GetTimestamp();
         foreach (var index in sequence)
         {
@@ -142,6 +143,8 @@ public sealed class IngestScenario(BenchmarkContext context, KeyDistribution dis
             Timeout,
             cancellationToken);
 
+        var cpu = context.Cluster.CpuTime() - cpuBefore;
+
         // Every key's counter, read once more: anything above the records produced for it was applied twice.
         long lost = 0, duplicated = 0;
         foreach (var chunk in keys.Keys.Chunk(1000))
@@ -156,7 +159,10 @@ public sealed class IngestScenario(BenchmarkContext context, KeyDistribution dis
         }
 
         var complete = outcome.Incomplete.Count == 0;
-        return new Outcome(complete ? sequence.Length : sequence.Length - lost, sequence.Length, complete, Seconds(started, outcome.CompletedAt), lost, duplicated, producer.Failed);
+        return new Outcome(complete ? sequence.Length : sequence.Length - lost, sequence.Length, complete, Seconds(started, outcome.CompletedAt), lost, duplicated, producer.Failed)
+        {
+            SiloCpu = cpu,
+        };
     }
 
     private static double Seconds(long from, long to) => (double)(to - from) / Stopwatch.Frequency;
@@ -165,8 +171,13 @@ public sealed class IngestScenario(BenchmarkContext context, KeyDistribution dis
     {
         public double PerSecond => Applied / Seconds;
 
+        /// <summary>CPU time the silos used for the run (including the completion polls); zero for the baseline.</summary>
+        public TimeSpan SiloCpu { get; init; }
+
+        public double SiloCpuMsPerThousand => SiloCpu.TotalMilliseconds * 1000 / Applied;
+
         public string Summary() => string.Create(
             CultureInfo.InvariantCulture,
-            $"{Applied:N0} of {Produced:N0} records in {Seconds:0.00} s = {PerSecond:N0}/s{(Complete ? "" : " (cut off)")}, {Lost} lost, {Duplicated} duplicated{(ProduceFailures > 0 ? $", {ProduceFailures} produce failures" : "")}");
+            $"{Applied:N0} of {Produced:N0} records in {Seconds:0.00} s = {PerSecond:N0}/s{(Complete ? "" : " (cut off)")}{(SiloCpu > TimeSpan.Zero ? $", silo CPU {SiloCpuMsPerThousand:0} ms per 1,000 records" : "")}, {Lost} lost, {Duplicated} duplicated{(ProduceFailures > 0 ? $", {ProduceFailures} produce failures" : "")}");
     }
 }
