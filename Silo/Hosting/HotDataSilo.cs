@@ -26,6 +26,9 @@ public static class HotDataSilo
     public const int DefaultTopicPartitions = 8;
     public const string DefaultConsumerGroupId = "hotdata";
 
+    /// <summary>How often a silo looks for new records of each partition it reads.</summary>
+    public static readonly TimeSpan StreamPollingPeriod = TimeSpan.FromMilliseconds(10);
+
     /// <summary>Creates the silo application from <paramref name="args"/> and the standard configuration sources.</summary>
     /// <param name="args">Command-line arguments (configuration overrides such as <c>--Orleans:Endpoints:SiloPort=11112</c>).</param>
     /// <param name="configure">A last chance to change the builder, for tests and embedding hosts.</param>
@@ -126,9 +129,18 @@ public static class HotDataSilo
             // Never give up on delivering a record: a grain that cannot persist (Redis down) fails the delivery, and
             // moving past it would let later records of the key overtake it and its offset be skipped as applied.
             // The key's stream waits instead, and the record's offset holds the partition's commit back.
-            streams.ConfigurePullingAgent(agent => agent.Configure(o => o.MaxEventDeliveryTime = Timeout.InfiniteTimeSpan));
+            streams.ConfigurePullingAgent(agent => agent.Configure(o =>
+            {
+                o.MaxEventDeliveryTime = Timeout.InfiniteTimeSpan;
+                // A record waits for the agent's next look at its partition: the default 100 ms is the floor of its latency.
+                o.GetQueueMsgsTimerPeriod = StreamPollingPeriod;
+            }));
             // Retry a failed delivery within seconds once the key's grain is reachable again (after a silo crash).
             streams.ConfigureBackoffProvider((_, _) => new StreamDeliveryBackoff());
+            // Only the implicit subscription of HotDataGrain reads these streams. With explicit subscriptions allowed, the
+            // pulling agent registers with a pub-sub grain per stream on its first record — per key, one more activation
+            // and a state read and write in Redis — to find subscribers that never exist.
+            streams.ConfigureStreamPubSub(Orleans.Streams.StreamPubSubType.ImplicitOnly);
             streams.ConfigureKafka(options => options
                 .Bind(kafka)
                 .PostConfigure(o =>
@@ -149,7 +161,7 @@ public static class HotDataSilo
                     }
                 }));
         });
-        // Explicit stream subscriptions (not used by the hot-data grains, but by any other consumer) live in Redis too.
+        // Explicit stream subscriptions of other stream providers, if any, live in Redis too.
         silo.AddRedisGrainStorage(ProviderConstants.DEFAULT_PUBSUB_PROVIDER_NAME, o => o.ConfigurationOptions = redisOptions.Clone());
     }
 }

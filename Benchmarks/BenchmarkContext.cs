@@ -1,0 +1,47 @@
+using OrleansHotData.Benchmarks.Infrastructure;
+using OrleansHotData.Benchmarks.Results;
+using OrleansHotData.EmbeddedKafka;
+using StackExchange.Redis;
+
+namespace OrleansHotData.Benchmarks;
+
+/// <summary>What every scenario shares: the running parts, the options, and the rows found so far.</summary>
+public sealed class BenchmarkContext(
+    BenchmarkOptions options,
+    EmbeddedKafkaCluster kafka,
+    RedisServerProcess redis,
+    SiloCluster cluster,
+    ProgressLog progress)
+{
+    public const int Partitions = 8;
+
+    private readonly string _runId = Guid.NewGuid().ToString("N")[..6];
+    private int _topics;
+
+    public BenchmarkOptions Options => options;
+
+    public EmbeddedKafkaCluster Kafka => kafka;
+
+    public RedisServerProcess Redis => redis;
+
+    public IDatabase RedisDatabase => redis.Connection.GetDatabase();
+
+    public SiloCluster Cluster => cluster;
+
+    public ProgressLog Progress => progress;
+
+    public List<ResultRow> Rows { get; } = [];
+
+    public List<string> Notes { get; } = [];
+
+    /// <summary>A prefix for the keys of one part of a scenario, unique in this run.</summary>
+    public string KeyPrefix(string part) => $"b{_runId}:{part}:";
+
+    /// <summary>Creates a fresh topic (and its dead-letter topic) for a baseline run.</summary>
+    public string NewTopic(string name)
+    {
+        var topic = $"bench.{_runId}.{Interlocked.Increment(ref _topics)}.{name}";
+        kafka.CreateTopic(topic, Partitions);
+        return topic;
+    }
+}

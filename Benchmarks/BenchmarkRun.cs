@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Text.Json;
+using OrleansHotData.Benchmarks.Infrastructure;
+using OrleansHotData.Benchmarks.Results;
+using OrleansHotData.Benchmarks.Scenarios;
+using OrleansHotData.Benchmarks.Workloads;
+using OrleansHotData.EmbeddedKafka;
+
+namespace OrleansHotData.Benchmarks;
+
+/// <summary>One run: start the parts, run the chosen scenarios, stop the parts, report.</summary>
+public static class BenchmarkRun
+{
+    private const int Silos = 2;
+
+    public static async Task<ResultsReport> RunAsync(BenchmarkOptions options, CancellationToken cancellationToken)
+    {
+        var started = DateTimeOffset.UtcNow;
+        var progress = new ProgressLog();
+        var root = RepositoryLayout.Root();
+        var output = RepositoryLayout.OutputDirectory(root);
+        var logs = Path.Combine(output, "logs");
+        Directory.CreateDirectory(logs);
+
+        // The broker first: it points Confluent.Kafka at the librdkafka that loads here before any client exists.
+        using var kafka = await progress.PhaseAsync(
+            "Start the embedded Kafka broker (in this process)",
+            () => Task.FromResult(EmbeddedKafkaCluster.Start()),
+            k => k.BootstrapServers);
+        await using var redis = await progress.PhaseAsync(
+            "Start redis-server (persistence off)",
+            () => RedisServerProcess.StartAsync(logs, cancellationToken),
+            r => $"{r.ConnectionString} (pid {r.Process.Id})");
+        var siloTopic = "bench.silos." + Guid.NewGuid().ToString("N")[..6];
+        kafka.CreateTopic(siloTopic, BenchmarkContext.Partitions);
+        kafka.CreateTopic(siloTopic + ".dlq", BenchmarkContext.Partitions);
+        await using var cluster = await progress.PhaseAsync(
+            $"Start {Silos} silo processes and an SDK client",
+            () => SiloCluster.StartAsync(Silos, redis.ConnectionString, kafka.BootstrapServers, siloTopic, BenchmarkContext.Partitions, logs, options.SiloAssembly, cancellationToken),
+            c => string.Join(", ", c.Silos.Select((s, i) => $"silo {i} pid {s.Id} {c.HttpEndpoints[i]}")));
+        var context = new BenchmarkContext(options, kafka, redis, cluster, progress);
+        await progress.PhaseAsync("Warm up (cluster formed, Kafka partitions spread, code paths jitted)", () => WarmUpAsync(context, cancellationToken));
+
+        if (options.Scenarios.Contains("ingest"))
+        {
+            await new IngestScenario(context, KeyDistribution.Uniform(options.IngestKeys, seed: 1)).RunAsync(cancellationToken);
+            await new IngestScenario(context, KeyDistribution.Zipf(options.IngestKeys, 0.99, seed: 2)).RunAsync(cancellationToken);
+        }
+
+        if (options.Scenarios.Contains("consistency"))
+        {
+            await new ConsistencyScenario(context).RunAsync(cancellationToken);
+        }
+
+        if (options.Scenarios.Contains("read"))
+        {
+            await new ReadScenario(context).RunAsync(cancellationToken);
+        }
+
+        if (options.Scenarios.Contains("freshness"))
+        {
+            await new FreshnessScenario(context).RunAsync(cancellationToken);
+        }
+
+        if (options.Scenarios.Contains("memory"))
+        {
+            await new MemoryScenario(context).RunAsync(cancellationToken);
+        }
+
+        context.Notes.Add($"Redis: one redis-server for the system and the baselines, persistence off (no RDB, no AOF). Kafka: the embedded broker (librdkafka's mock cluster) in the benchmark process, {BenchmarkContext.Partitions} partitions per topic; the silos read one topic, each baseline run gets a fresh one. Silos: {Silos} processes of the Release build on loopback, authentication and rate limit off.");
+        context.Notes.Add("Everything runs on one machine: the benchmark process (producer, baseline consumers, callers), the broker, Redis and the silos share its cores.");
+        var report = new ResultsReport(MachineInfo.Current(), options.CommandLine, started, context.Rows, context.Notes);
+        await progress.PhaseAsync("Stop the silos, redis-server and the broker", async () =>
+        {
+            await cluster.DisposeAsync();
+            await redis.DisposeAsync();
+            kafka.Dispose();
+            return "stopped";
+        });
+        return report;
+    }
+
+    /// <summary>Waits until both silos are in the cluster and have taken their share of partitions, and exercises every path once.</summary>
+    private static async Task<string> WarmUpAsync(BenchmarkContext context, CancellationToken cancellationToken)
+    {
+        var client = context.Cluster.Client;
+        var prefix = context.KeyPrefix("warmup");
+        var keys = Enumerable.Range(0, 200).Select(i => prefix + i.ToString(CultureInfo.InvariantCulture)).ToList();
+        await Parallel.ForEachAsync(keys, cancellationToken, async (key, token) =>
+        {
+            await client.SetAsync(key, new { n = 0 }, cancellationToken: token);
+            await client.GetAsync<JsonElement>(key, token);
+        });
+
+        // Partitions move to the second silo when it joins; records on a moving partition wait for the move.
+        using var producer = new RecordProducer(context.Kafka.BootstrapServers, lingerMs: 5);
+        for (var round = 1; round <= 3; round++)
+        {
+            foreach (var key in keys)
+            {
+                producer.Produce(context.Cluster.Topic, key, """{"n":1}""", "incr");
+            }
+
+            producer.Flush(cancellationToken);
+            var expected = round;
+            var outcome = await new CompletionPoller(client).WaitAsync(
+                [], keys, (_, value) => value.GetProperty("n").GetInt64() >= expected, TimeSpan.FromMinutes(2), cancellationToken);
+            if (outcome.Incomplete.Count > 0)
+            {
+                throw new TimeoutException($"Kafka records did not reach {outcome.Incomplete.Count} warm-up keys in time; see the silo logs.");
+            }
+        }
+
+        using var http = new HttpClient();
+        foreach (var endpoint in context.Cluster.HttpEndpoints)
+        {
+            using var response = await http.GetAsync(new Uri(endpoint, "/v1/keys/" + Uri.EscapeDataString(keys[0])), cancellationToken);
+            response.EnsureSuccessStatusCode();
+        }
+
+        return $"{keys.Count} keys written, read and fed through Kafka";
+    }
+}

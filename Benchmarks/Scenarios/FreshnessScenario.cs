@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using OrleansHotData.Benchmarks.Baselines;
+using OrleansHotData.Benchmarks.Results;
+using OrleansHotData.Benchmarks.Workloads;
+
+namespace OrleansHotData.Benchmarks.Scenarios;
+
+/// <summary>
+/// How long a record takes from being produced to being readable, at a fixed rate. Records set keys to a value that
+/// embeds the produce time; every 50th goes to one of a few probe keys, and a watcher per probe key reads it (through
+/// the SDK, or with Redis GET for the baseline) from the moment the probe is produced until the new value shows.
+/// </summary>
+public sealed class FreshnessScenario(BenchmarkContext context)
+{
+    private const int BackgroundKeys = 10_000;
+    private const int ProbeKeys = 20;
+    private const int ProbeEvery = 50;
+    private static readonly string Padding = new('x', 48);
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var rate = context.Options.FreshnessRate;
+        var count = (long)(rate * context.Options.Duration.TotalSeconds);
+        var client = context.Cluster.Client;
+        var redis = context.RedisDatabase;
+
+        var baseline = await context.Progress.PhaseAsync(
+            $"Freshness at {rate:N0}/s: baseline consumer (SET), Redis GET",
+            async () =>
+            {
+                var topic = context.NewTopic("freshness-baseline");
+                using var consumer = new NaiveRedisConsumer(context.Kafka.BootstrapServers, "baseline-" + topic, topic, null, redis, BaselineWrite.StringSet);
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var loop = consumer.RunAsync(stop.Token);
+                await consumer.WaitForAssignmentAsync(TimeSpan.FromSeconds(30));
+                var result = await MeasureAsync(topic, context.KeyPrefix("fresh-base"), rate, count, async key =>
+                {
+                    var value = await redis.StringGetAsync(key);
+                    return value.IsNull ? null : value.ToString();
+                }, cancellationToken);
+                await stop.CancelAsync();
+                await loop.ContinueWith(_ => { }, TaskScheduler.Default);
+                return result;
+            },
+            r => r.Summary());
+        var ours = await context.Progress.PhaseAsync(
+            $"Freshness at {rate:N0}/s: silos, SDK GetAsync",
+            () => MeasureAsync(context.Cluster.Topic, context.KeyPrefix("fresh-ours"), rate, count, async key =>
+            {
+                var item = await client.GetAsync<JsonElement>(key, cancellationToken);
+                return item?.Value.GetRawText();
+            }, cancellationToken),
+            r => r.Summary());
+
+        var scenario = string.Create(CultureInfo.InvariantCulture, $"Freshness ({rate:N0} records/s)");
+        var note = string.Create(CultureInfo.InvariantCulture,
+            $"produce → readable; ours through the SDK ({ours.Observed:N0} probes seen of {ours.Probes:N0}, {ours.AchievedRate:N0} records/s produced), baseline through Redis GET ({baseline.Observed:N0} of {baseline.Probes:N0}). Watchers re-read every ~1 ms.");
+        context.Rows.Add(new ResultRow(scenario, "p50 produce → visible, ms", ours.P50, baseline.P50, Note: note));
+        context.Rows.Add(new ResultRow(scenario, "p99 produce → visible, ms", ours.P99, baseline.P99, "p99 < 50 ms", ours.P99 < 50 && ours.Observed > 0));
+    }
+
+    private async Task<Outcome> MeasureAsync(string topic, string prefix, int rate, long count, Func<string, Task<string?>> read, CancellationToken cancellationToken)
+    {
+        await WarmUpAsync(topic, prefix, read, cancellationToken);
+
+        // The sequence number of the newest probe produced, per probe key.
+        var armed = new long[ProbeKeys];
+        Array.Fill(armed, -1);
+        using var producer = new RecordProducer(context.Kafka.BootstrapServers, lingerMs: 1);
+        using var producing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        var produce = RecordProducer.AtRateAsync(rate, count, seq =>
+        {
+            var probe = seq % ProbeEvery == 0;
+            var key = probe
+                ? prefix + "probe:" + (seq / ProbeEvery % ProbeKeys).ToString(CultureInfo.InvariantCulture)
+                : prefix + (seq % BackgroundKeys).ToString(CultureInfo.InvariantCulture);
+            var value = string.Create(CultureInfo.InvariantCulture, $$"""{"t":{{Stopwatch.GetTimestamp()}},"s":{{seq}},"pad":"{{Padding}}"}""");
+            producer.Produce(topic, key, value, null);
+            if (probe)
+            {
+                Volatile.Write(ref armed[seq / ProbeEvery % ProbeKeys], seq);
+            }
+        }, cancellationToken);
+
+        var recorders = Enumerable.Range(0, ProbeKeys).Select(_ => new LatencyRecorder()).ToArray();
+        var produced = 0L;
+        var watchers = Enumerable.Range(0, ProbeKeys).Select(p => Task.Run(
+            async () =>
+            {
+                var key = prefix + "probe:" + p.ToString(CultureInfo.InvariantCulture);
+                long seen = -1;
+                long graceEnds = long.MaxValue;
+                while (!cancellationToken.IsCancellationRequested)
+                {
+                    var target = Volatile.Read(ref armed[p]);
+                    if (produce.IsCompleted)
+                    {
+                        graceEnds = Math.Min(graceEnds, Stopwatch.GetTimestamp() + 5 * Stopwatch.Frequency);
+                        if (seen >= target || Stopwatch.GetTimestamp() > graceEnds)
+                        {
+                            return;
+                        }
+                    }
+
+                    if (target > seen)
+                    {
+                        var json = await read(key);
+                        var now = Stopwatch.GetTimestamp();
+                        if (json is not null)
+                        {
+                            using var document = JsonDocument.Parse(json);
+                            var sequence = document.RootElement.GetProperty("s").GetInt64();
+                            if (sequence > seen)
+                            {
+                                recorders[p].Add(now - document.RootElement.GetProperty("t").GetInt64());
+                                seen = sequence;
+                                continue;
+                            }
+                        }
+                    }
+
+                    await Task.Delay(1, cancellationToken);
+                }
+            },
+            cancellationToken)).ToArray();
+
+        await produce;
+        var producedSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        produced = count;
+        producer.Flush(cancellationToken);
+        await Task.WhenAll(watchers);
+        var latencies = LatencyRecorder.MergeMilliseconds(recorders);
+        return new Outcome(
+            (count + ProbeEvery - 1) / ProbeEvery,
+            latencies.Length,
+            produced / producedSeconds,
+            LatencyRecorder.Percentile(latencies, 50),
+            LatencyRecorder.Percentile(latencies, 99),
+            producer.Failed);
+    }
+
+    /// <summary>
+    /// Sets every key once and waits until all show, so the measurement sees keys already in memory (the steady state
+    /// of a hot-data cache), not their first activation.
+    /// </summary>
+    private async Task WarmUpAsync(string topic, string prefix, Func<string, Task<string?>> read, CancellationToken cancellationToken)
+    {
+        using var producer = new RecordProducer(context.Kafka.BootstrapServers, lingerMs: 5);
+        var keys = Enumerable.Range(0, BackgroundKeys).Select(i => prefix + i.ToString(CultureInfo.InvariantCulture))
+            .Concat(Enumerable.Range(0, ProbeKeys).Select(p => prefix + "probe:" + p.ToString(CultureInfo.InvariantCulture)))
+            .ToList();
+        var initial = $$"""{"t":0,"s":-1,"pad":"{{Padding}}"}""";
+        foreach (var key in keys)
+        {
+            producer.Produce(topic, key, initial, null);
+        }
+
+        producer.Flush(cancellationToken);
+        var deadline = Stopwatch.GetTimestamp() + 120 * Stopwatch.Frequency;
+        await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (key, token) =>
+        {
+            while (await read(key) is null)
+            {
+                if (Stopwatch.GetTimestamp() > deadline)
+                {
+                    throw new TimeoutException($"The freshness warm-up record of {key} did not become visible within 2 minutes.");
+                }
+
+                await Task.Delay(20, token);
+            }
+        });
+    }
+
+    private sealed record Outcome(long Probes, long Observed, double AchievedRate, double P50, double P99, long ProduceFailures)
+    {
+        public string Summary() => string.Create(
+            CultureInfo.InvariantCulture,
+            $"{AchievedRate:N0} records/s produced; {Observed:N0} of {Probes:N0} probes seen, p50 {P50:0.0} ms, p99 {P99:0.0} ms{(ProduceFailures > 0 ? $", {ProduceFailures} produce failures" : "")}");
+    }
+}

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+
+namespace OrleansHotData.Benchmarks.Workloads;
+
+/// <summary>
+/// A fixed number of callers, each issuing its next request as soon as the previous one answered, for a warm-up and
+/// then a measured period.
+/// </summary>
+public static class ClosedLoopLoad
+{
+    /// <summary>What the measured period did.</summary>
+    /// <param name="Operations">Requests completed in the measured period.</param>
+    /// <param name="Errors">Requests that failed in the measured period.</param>
+    /// <param name="Seconds">The measured period's length.</param>
+    /// <param name="LatenciesMs">Every measured request's latency, sorted, in milliseconds.</param>
+    public sealed record Outcome(long Operations, long Errors, double Seconds, double[] LatenciesMs)
+    {
+        public double PerSecond => Operations / Seconds;
+
+        public double P50 => LatencyRecorder.Percentile(LatenciesMs, 50);
+
+        public double P99 => LatencyRecorder.Percentile(LatenciesMs, 99);
+    }
+
+    public static async Task<Outcome> RunAsync(int callers, TimeSpan warmUp, TimeSpan duration, Func<Random, Task> operation, CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var measureFrom = start + (long)(warmUp.TotalSeconds * Stopwatch.Frequency);
+        var measureUntil = measureFrom + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var recorders = new LatencyRecorder[callers];
+        var errors = new long[callers];
+        var tasks = new Task[callers];
+        for (var i = 0; i < callers; i++)
+        {
+            var index = i;
+            recorders[index] = new LatencyRecorder();
+            tasks[index] = Task.Run(
+                async () =>
+                {
+                    var random = new Random(index * 7919 + 17);
+                    while (!cancellationToken.IsCancellationRequested)
+                    {
+                        var before = Stopwatch.GetTimestamp();
+                        if (before >= measureUntil)
+                        {
+                            return;
+                        }
+
+                        var failed = false;
+                        try
+                        {
+                            await operation(random);
+                        }
+                        catch (Exception ex) when (ex is not OperationCanceledException)
+                        {
+                            failed = true;
+                        }
+
+                        if (before >= measureFrom)
+                        {
+                            if (failed)
+                            {
+                                errors[index]++;
+                            }
+                            else
+                            {
+                                recorders[index].Add(Stopwatch.GetTimestamp() - before);
+                            }
+                        }
+                    }
+                },
+                cancellationToken);
+        }
+
+        await Task.WhenAll(tasks);
+        var latencies = LatencyRecorder.MergeMilliseconds(recorders);
+        return new Outcome(latencies.Length, errors.Sum(), duration.TotalSeconds, latencies);
+    }
+}
