@@ -28,8 +28,9 @@ public sealed class RedisOutageTests(ITestOutputHelper output)
         await workload.RunWithAsync(TimeSpan.FromSeconds(28), async () =>
         {
             await Task.Delay(TimeSpan.FromSeconds(6));
-            cluster.Redis.Kill();
+            // Taken before the kill: writes start failing as the socket closes, before Kill() has seen the process exit.
             killedAt = workload.Counts.Elapsed;
+            cluster.Redis.Kill();
             report.Phase($"redis-server killed after {workload.Counts.KafkaRecordsProduced} records");
             await Task.Delay(Outage);
 
