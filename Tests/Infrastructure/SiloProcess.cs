@@ -77,28 +77,14 @@ public sealed class SiloProcess : IAsyncDisposable
         IReadOnlyDictionary<string, string?>? settings = null,
         TimeSpan? readyTimeout = null)
     {
-        var httpUrl = $"http://127.0.0.1:{FreePort.Next()}";
-        var siloPort = FreePort.Next();
-        var gatewayPort = FreePort.Next();
-        var values = new Dictionary<string, string?>
+        var endpoints = TestSiloEndpoints.Allocate();
+        var values = endpoints.Settings(redisConnectionString, clusterId, new Dictionary<string, string?>
         {
-            ["ConnectionStrings:Redis"] = redisConnectionString,
-            ["Orleans:ClusterId"] = clusterId,
-            ["Orleans:ServiceId"] = clusterId,
-            ["Orleans:Endpoints:SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),
-            ["Orleans:Endpoints:GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture),
-            ["Urls"] = httpUrl,
-            // Open, as the development command runs; security has tests of its own.
-            ["Security:RequireAuthentication"] = "false",
             // Timestamps, to line a silo's log up with the test's events.
             ["Logging:Console:FormatterName"] = "simple",
             ["Logging:Console:FormatterOptions:TimestampFormat"] = "HH:mm:ss.fff ",
             ["Logging:Console:FormatterOptions:SingleLine"] = "true",
-        };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            values[key] = value;
-        }
+        }, settings);
 
         var assembly = AssemblyPath;
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -134,7 +120,7 @@ public sealed class SiloProcess : IAsyncDisposable
                 throw new InvalidOperationException($"{name}: the silo process did not start.");
             }
 
-            silo = new SiloProcess(name, process, log, logPath, httpUrl, siloPort, gatewayPort);
+            silo = new SiloProcess(name, process, log, logPath, endpoints.HttpUrl, endpoints.SiloPort, endpoints.GatewayPort);
             process.OutputDataReceived += (_, e) => silo.OnOutput(e.Data);
             process.ErrorDataReceived += (_, e) => silo.OnOutput(e.Data);
             process.BeginOutputReadLine();

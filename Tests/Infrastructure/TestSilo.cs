@@ -36,26 +36,12 @@ public sealed class TestSilo : IAsyncDisposable
         IDictionary<string, string?>? settings = null,
         Action<WebApplicationBuilder>? configure = null)
     {
-        var httpUrl = $"http://127.0.0.1:{FreePort.Next()}";
-        var siloPort = FreePort.Next();
-        var gatewayPort = FreePort.Next();
-        var values = new Dictionary<string, string?>
+        var endpoints = TestSiloEndpoints.Allocate();
+        var values = endpoints.Settings(redisConnectionString, clusterId, new Dictionary<string, string?>
         {
-            ["ConnectionStrings:Redis"] = redisConnectionString,
-            ["Orleans:ClusterId"] = clusterId,
-            ["Orleans:ServiceId"] = clusterId,
-            ["Orleans:Endpoints:SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Orleans:Endpoints:GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Urls"] = httpUrl,
-            // Tests of other concerns run open, as the development command does; security tests turn it on.
-            ["Security:RequireAuthentication"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Orleans"] = "Error",
-        };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            values[key] = value;
-        }
+        }, settings);
 
         var app = HotDataSilo.Build([], builder =>
         {
@@ -63,7 +49,7 @@ public sealed class TestSilo : IAsyncDisposable
             configure?.Invoke(builder);
         });
         await app.StartAsync();
-        return new TestSilo(app, httpUrl, siloPort, gatewayPort);
+        return new TestSilo(app, endpoints.HttpUrl, endpoints.SiloPort, endpoints.GatewayPort);
     }
 
     public async ValueTask DisposeAsync()
