@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Placement;
 using Orleans.Streaming.Kafka;
 using Orleans.Streams;
 using Orleans.Streams.Core;
@@ -13,12 +14,15 @@ namespace OrleansHotData.Grains;
 /// the key's stream — one at a time, and persists it to grain storage before acknowledging it.
 /// </summary>
 [ImplicitStreamSubscription(HotDataConstants.StreamNamespace)]
+// Activated on the silo of its first caller: for a key fed from Kafka the silo reading its partition, for a key first
+// written through the SDK the gateway the client sends that key's calls to, so later calls need no hop between silos.
+[PreferLocalPlacement]
 public sealed partial class HotDataGrain(
     [PersistentState("state", HotDataConstants.StorageName)] IPersistentState<HotDataState> state,
     IOptions<HotDataOptions> options,
     TimeProvider time,
     HotDataMetrics metrics,
-    ILogger<HotDataGrain> logger) : Grain, IHotDataGrain, IStreamSubscriptionObserver, IAsyncObserver<KafkaRecord>
+    ILogger<HotDataGrain> logger) : Grain, IHotDataGrain, IStreamSubscriptionObserver, IAsyncBatchObserver<KafkaRecord>
 {
     private readonly int _maxKeyBytes = options.Value.MaxKeyBytes;
     private readonly int _maxValueBytes = options.Value.MaxValueBytes;
@@ -51,7 +55,7 @@ public sealed partial class HotDataGrain(
         await PersistAsync(state.State.With(outcome.Entry) with { LastSource = HotDataChangeSource.Api });
         metrics.Applied(HotDataChangeSource.Api);
         ScheduleExpiry();
-        NotifyWatchers();
+        NotifyWatchers(state.State);
         return new WriteResult(WriteStatus.Applied, outcome.Entry.Version, ToValue(state.State, now), null);
     }
 
@@ -59,67 +63,105 @@ public sealed partial class HotDataGrain(
     public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory)
     {
         ArgumentNullException.ThrowIfNull(handleFactory);
-        return handleFactory.Create<KafkaRecord>().ResumeAsync(this);
+        return handleFactory.Create<KafkaRecord>().ResumeAsync((IAsyncBatchObserver<KafkaRecord>)this);
     }
 
     /// <summary>
-    /// Applies one Kafka record. Returns only when the record's effect is durable (or it is dead-lettered), so the
-    /// provider commits its offset only after that. A record at or before the last applied position of its
-    /// partition is a redelivery and changes nothing.
+    /// Applies the key's Kafka records delivered together (several when they queued up behind each other), in
+    /// partition order, and writes the result to storage once. Returns only when their effect is durable (or they are
+    /// dead-lettered), so the provider commits their offsets only after that; on a failed write nothing of the batch
+    /// counts as applied and the records are delivered again. A record at or before the last applied position of its
+    /// partition is a redelivery and changes nothing. Watchers are told of every applied change, in order, once the
+    /// batch is durable.
     /// </summary>
-    public async Task OnNextAsync(KafkaRecord record, StreamSequenceToken? token = null)
+    public async Task OnNextAsync(IList<SequentialItem<KafkaRecord>> items)
     {
-        ArgumentNullException.ThrowIfNull(record);
-        var source = SourceName(record.Topic, record.Partition);
-        if (state.State.SourceOffsets?.TryGetValue(source, out var applied) == true && record.Offset <= applied)
+        ArgumentNullException.ThrowIfNull(items);
+        var pending = state.State;
+        var applied = 0;
+        List<HotDataState>? changes = null;
+        // The batch's positions, copied from the stored ones once per write rather than once per record.
+        Dictionary<string, long>? offsets = null;
+
+        // A dead letter goes out only after what was applied before it is durable, as if the records came one by one.
+        async Task FlushAsync()
         {
-            metrics.Duplicate();
-            LogDuplicate(Key, source, record.Offset, applied);
-            return;
+            if (applied == 0)
+            {
+                return;
+            }
+
+            await PersistAsync(pending);
+            metrics.Applied(HotDataChangeSource.Kafka, applied);
+            applied = 0;
+            offsets = null;
+            ScheduleExpiry();
+            if (changes is not null)
+            {
+                changes.ForEach(NotifyWatchers);
+                changes.Clear();
+            }
         }
 
-        var decision = KafkaChangeReader.Read(record, _maxKeyBytes, _maxValueBytes);
-        if (decision.DeadLetterReason is { } reason)
+        foreach (var item in items)
         {
-            await DeadLetterAsync(record, reason);
-            return;
+            var record = item.Item;
+            var source = SourceName(record.Topic, record.Partition);
+            if (pending.SourceOffsets?.TryGetValue(source, out var appliedOffset) == true && record.Offset <= appliedOffset)
+            {
+                metrics.Duplicate();
+                LogDuplicate(Key, source, record.Offset, appliedOffset);
+                continue;
+            }
+
+            var decision = KafkaChangeReader.Read(record, _maxKeyBytes, _maxValueBytes);
+            if (decision.DeadLetterReason is { } reason)
+            {
+                await FlushAsync();
+                await DeadLetterAsync(record, reason);
+                continue;
+            }
+
+            var outcome = ChangeApplier.Apply(pending.ToEntry(), decision.Change!, time.GetUtcNow(), _maxValueBytes);
+            switch (outcome.Status)
+            {
+                case WriteStatus.Applied:
+                    offsets ??= new Dictionary<string, long>(pending.SourceOffsets ?? new Dictionary<string, long>(), StringComparer.Ordinal);
+                    offsets[source] = record.Offset;
+                    pending = pending.With(outcome.Entry) with { SourceOffsets = offsets, LastSource = HotDataChangeSource.Kafka };
+                    applied++;
+                    if (_watchers.Count > 0)
+                    {
+                        (changes ??= []).Add(pending);
+                    }
+
+                    break;
+                case WriteStatus.Stale:
+                    metrics.Stale();
+                    LogStale(Key, source, record.Offset, outcome.Error);
+                    break;
+                case WriteStatus.NotFound:
+                    // A delete of a key that has no value: already in the state the record asks for.
+                    break;
+                case WriteStatus.ValueTooLarge:
+                    await FlushAsync();
+                    await DeadLetterAsync(record, $"value-too-large: {outcome.Error}");
+                    break;
+                default:
+                    await FlushAsync();
+                    await DeadLetterAsync(record, $"invalid-change: {outcome.Error}");
+                    break;
+            }
         }
 
-        var now = time.GetUtcNow();
-        var outcome = ChangeApplier.Apply(state.State.ToEntry(), decision.Change!, now, _maxValueBytes);
-        switch (outcome.Status)
-        {
-            case WriteStatus.Applied:
-                await PersistAsync(state.State.With(outcome.Entry) with
-                {
-                    SourceOffsets = WithOffset(source, record.Offset),
-                    LastSource = HotDataChangeSource.Kafka,
-                });
-                metrics.Applied(HotDataChangeSource.Kafka);
-                ScheduleExpiry();
-                NotifyWatchers();
-                break;
-            case WriteStatus.Stale:
-                metrics.Stale();
-                LogStale(Key, source, record.Offset, outcome.Error);
-                break;
-            case WriteStatus.NotFound:
-                // A delete of a key that has no value: already in the state the record asks for.
-                break;
-            case WriteStatus.ValueTooLarge:
-                await DeadLetterAsync(record, $"value-too-large: {outcome.Error}");
-                break;
-            default:
-                await DeadLetterAsync(record, $"invalid-change: {outcome.Error}");
-                break;
-        }
+        await FlushAsync();
     }
 
     public Task<HotDataNotification?> WatchAsync(IHotDataChangeObserver observer)
     {
         ArgumentNullException.ThrowIfNull(observer);
         _watchers[observer] = time.GetUtcNow() + HotDataWatch.SubscriptionLease;
-        return Task.FromResult(CurrentNotification());
+        return Task.FromResult(Notification(state.State));
     }
 
     public Task UnwatchAsync(IHotDataChangeObserver observer)
@@ -147,12 +189,13 @@ public sealed partial class HotDataGrain(
     }
 
     /// <summary>
-    /// Tells every subscribed watcher process about the change just applied. The calls are one-way: they return at
-    /// once, so a slow, gone or unreachable watcher costs the grain nothing.
+    /// Tells every subscribed watcher process about an applied change, <paramref name="changed"/> being the state it
+    /// produced. The calls are one-way: they return at once, so a slow, gone or unreachable watcher costs the grain
+    /// nothing.
     /// </summary>
-    private void NotifyWatchers()
+    private void NotifyWatchers(HotDataState changed)
     {
-        if (_watchers.Count == 0 || CurrentNotification() is not { } notification)
+        if (_watchers.Count == 0 || Notification(changed) is not { } notification)
         {
             return;
         }
@@ -182,9 +225,8 @@ public sealed partial class HotDataGrain(
         expired?.ForEach(observer => _watchers.Remove(observer));
     }
 
-    private HotDataNotification? CurrentNotification()
+    private HotDataNotification? Notification(HotDataState current)
     {
-        var current = state.State;
         if (current.Version == 0)
         {
             return null;
@@ -195,9 +237,6 @@ public sealed partial class HotDataGrain(
     }
 
     private static string SourceName(string topic, int partition) => $"{topic}/{partition}";
-
-    private Dictionary<string, long> WithOffset(string source, long offset) =>
-        new(state.State.SourceOffsets ?? new Dictionary<string, long>(), StringComparer.Ordinal) { [source] = offset };
 
     private HotDataValue? ToValue(HotDataState current, DateTimeOffset now) =>
         current.Json is not null && !(current.ExpiresAt <= now)

@@ -58,10 +58,10 @@ public sealed class HotDataMetrics
         meter.CreateObservableGauge("hotdata.kafka.lag", ObserveKafkaLag, "{record}", "Records of a Kafka partition read by this silo not yet applied: its high watermark minus the lowest offset not yet delivered.");
     }
 
-    public void Applied(HotDataChangeSource source)
+    public void Applied(HotDataChangeSource source, int count = 1)
     {
-        Interlocked.Increment(ref source == HotDataChangeSource.Kafka ? ref _appliedKafka : ref _appliedApi);
-        _applied.Add(1, new KeyValuePair<string, object?>("source", SourceTag(source)));
+        Interlocked.Add(ref source == HotDataChangeSource.Kafka ? ref _appliedKafka : ref _appliedApi, count);
+        _applied.Add(count, new KeyValuePair<string, object?>("source", SourceTag(source)));
     }
 
     public void Duplicate()

@@ -26,6 +26,9 @@ public static class HotDataSilo
     public const int DefaultTopicPartitions = 8;
     public const string DefaultConsumerGroupId = "hotdata";
 
+    /// <summary>The most queued records of one key delivered to its grain in one call.</summary>
+    public const int StreamDeliveryBatchSize = 64;
+
     /// <summary>How often a silo looks for new records of each partition it reads.</summary>
     public static readonly TimeSpan StreamPollingPeriod = TimeSpan.FromMilliseconds(10);
 
@@ -129,9 +132,12 @@ public static class HotDataSilo
             // Never give up on delivering a record: a grain that cannot persist (Redis down) fails the delivery, and
             // moving past it would let later records of the key overtake it and its offset be skipped as applied.
             // The key's stream waits instead, and the record's offset holds the partition's commit back.
+            // Records of one key that queued up behind each other reach its grain in one call (up to the batch size),
+            // which applies them and writes the result to Redis once; the cursor moves past them only after that.
             streams.ConfigurePullingAgent(agent => agent.Configure(o =>
             {
                 o.MaxEventDeliveryTime = Timeout.InfiniteTimeSpan;
+                o.BatchContainerBatchSize = StreamDeliveryBatchSize;
                 // A record waits for the agent's next look at its partition: the default 100 ms is the floor of its latency.
                 o.GetQueueMsgsTimerPeriod = StreamPollingPeriod;
             }));
