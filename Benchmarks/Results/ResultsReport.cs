@@ -95,7 +95,7 @@ public sealed class ResultsReport(MachineInfo machine, string command, DateTimeO
         row.Metric,
         Format(row.Ours),
         Format(row.Baseline),
-        row.Ratio is { } ratio ? ratio.ToString("0.00", CultureInfo.InvariantCulture) + "×" : "—",
+        row.Ratio is { } ratio ? ratio.ToString(ratio < 0.1 ? "0.000" : "0.00", CultureInfo.InvariantCulture) + "×" : "—",
         row.Target ?? "",
         row.TargetMet switch { true => "met", false => "NOT met", null => "" },
     ];
@@ -104,6 +104,7 @@ public sealed class ResultsReport(MachineInfo machine, string command, DateTimeO
     {
         null => "—",
         double.NaN => "n/a",
+        var whole when whole == Math.Round(whole.Value) => whole.Value.ToString("#,0", CultureInfo.InvariantCulture),
         >= 1000 => value.Value.ToString("#,0", CultureInfo.InvariantCulture),
         >= 100 => value.Value.ToString("0", CultureInfo.InvariantCulture),
         >= 10 => value.Value.ToString("0.0", CultureInfo.InvariantCulture),

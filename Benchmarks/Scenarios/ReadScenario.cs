@@ -37,11 +37,11 @@ public sealed class ReadScenario(BenchmarkContext context)
 
         var redisRead = await context.Progress.PhaseAsync(
             $"Read: Redis GET, {callers} callers",
-            () => ClosedLoopLoad.RunAsync(callers, options.WarmUp, options.Duration, r => redis.StringGetAsync(baseline + Id(r.Next(keys))), cancellationToken),
+            () => ClosedLoopLoad.RunAsync(callers, options.WarmUp, options.Duration, r => redis.StringGetAsync(baseline + Id(r.Next(keys))), null, cancellationToken),
             Describe);
         var sdkRead = await context.Progress.PhaseAsync(
             $"Read: SDK GetAsync, {callers} callers",
-            () => ClosedLoopLoad.RunAsync(callers, options.WarmUp, options.Duration, r => client.GetAsync<JsonElement>(ours + Id(r.Next(keys)), cancellationToken), cancellationToken),
+            () => ClosedLoopLoad.RunAsync(callers, options.WarmUp, options.Duration, r => client.GetAsync<JsonElement>(ours + Id(r.Next(keys)), cancellationToken), context.Cluster.CpuTime, cancellationToken),
             Describe);
 
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = callers, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
@@ -60,7 +60,7 @@ public sealed class ReadScenario(BenchmarkContext context)
                 }
 
                 await response.Content.ReadAsByteArrayAsync(cancellationToken);
-            }, cancellationToken),
+            }, context.Cluster.CpuTime, cancellationToken),
             Describe);
 
         AddRows($"Read, SDK GetAsync ({callers} callers)", sdkRead, redisRead);
@@ -70,7 +70,7 @@ public sealed class ReadScenario(BenchmarkContext context)
     private void AddRows(string scenario, ClosedLoopLoad.Outcome ours, ClosedLoopLoad.Outcome redis)
     {
         context.Rows.Add(new ResultRow(scenario, "ops/s vs Redis GET", ours.PerSecond, redis.PerSecond, "≥ 1.0× Redis GET", ours.PerSecond >= redis.PerSecond && ours.Errors == 0,
-            ours.Errors > 0 ? string.Create(CultureInfo.InvariantCulture, $"{ours.Errors:N0} requests failed") : null));
+            string.Create(CultureInfo.InvariantCulture, $"silo CPU {ours.SiloCpuMsPerThousand:0} ms per 1,000 requests{(ours.Errors > 0 ? $"; {ours.Errors:N0} requests failed" : "")}")));
         context.Rows.Add(new ResultRow(scenario, "p50 latency, ms", ours.P50, redis.P50));
         context.Rows.Add(new ResultRow(scenario, "p99 latency, ms", ours.P99, redis.P99, "p99 < 2 ms", ours.P99 < 2));
     }
@@ -98,7 +98,7 @@ public sealed class ReadScenario(BenchmarkContext context)
 
     private static string Describe(ClosedLoopLoad.Outcome outcome) => string.Create(
         CultureInfo.InvariantCulture,
-        $"{outcome.PerSecond:N0} ops/s, p50 {outcome.P50:0.00} ms, p99 {outcome.P99:0.00} ms{(outcome.Errors > 0 ? $", {outcome.Errors:N0} errors" : "")}");
+        $"{outcome.PerSecond:N0} ops/s, p50 {outcome.P50:0.00} ms, p99 {outcome.P99:0.00} ms{(outcome.SiloCpu > TimeSpan.Zero ? $", silo CPU {outcome.SiloCpuMsPerThousand:0} ms per 1,000 requests" : "")}{(outcome.Errors > 0 ? $", {outcome.Errors:N0} errors" : "")}");
 
     private static string Id(int i) => i.ToString(CultureInfo.InvariantCulture);
 

@@ -15,6 +15,11 @@ public static class ClosedLoopLoad
     /// <param name="LatenciesMs">Every measured request's latency, sorted, in milliseconds.</param>
     public sealed record Outcome(long Operations, long Errors, double Seconds, double[] LatenciesMs)
     {
+        /// <summary>CPU time the silos used during the measured period, when measured.</summary>
+        public TimeSpan SiloCpu { get; init; }
+
+        public double SiloCpuMsPerThousand => SiloCpu.TotalMilliseconds * 1000 / Math.Max(1, Operations);
+
         public double PerSecond => Operations / Seconds;
 
         public double P50 => LatencyRecorder.Percentile(LatenciesMs, 50);
@@ -22,7 +27,13 @@ public static class ClosedLoopLoad
         public double P99 => LatencyRecorder.Percentile(LatenciesMs, 99);
     }
 
-    public static async Task<Outcome> RunAsync(int callers, TimeSpan warmUp, TimeSpan duration, Func<Random, Task> operation, CancellationToken cancellationToken)
+    /// <param name="callers">Concurrent callers.</param>
+    /// <param name="warmUp">Time before the measured period.</param>
+    /// <param name="duration">The measured period.</param>
+    /// <param name="operation">One request.</param>
+    /// <param name="cpuClock">CPU time of the processes serving the requests, read at the start and the end of the measured period.</param>
+    /// <param name="cancellationToken">Stops the callers.</param>
+    public static async Task<Outcome> RunAsync(int callers, TimeSpan warmUp, TimeSpan duration, Func<Random, Task> operation, Func<TimeSpan>? cpuClock, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
         var measureFrom = start + (long)(warmUp.TotalSeconds * Stopwatch.Frequency);
@@ -72,8 +83,17 @@ public static class ClosedLoopLoad
                 cancellationToken);
         }
 
+        var cpu = TimeSpan.Zero;
+        if (cpuClock is not null)
+        {
+            await Task.Delay(warmUp, cancellationToken);
+            var before = cpuClock();
+            await Task.Delay(duration, cancellationToken);
+            cpu = cpuClock() - before;
+        }
+
         await Task.WhenAll(tasks);
         var latencies = LatencyRecorder.MergeMilliseconds(recorders);
-        return new Outcome(latencies.Length, errors.Sum(), duration.TotalSeconds, latencies);
+        return new Outcome(latencies.Length, errors.Sum(), duration.TotalSeconds, latencies) { SiloCpu = cpu };
     }
 }

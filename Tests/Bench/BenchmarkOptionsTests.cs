@@ -1,0 +1,53 @@
+using OrleansHotData.Benchmarks;
+
+namespace OrleansHotData.Tests.Bench;
+
+public sealed class BenchmarkOptionsTests
+{
+    [Fact]
+    public void Defaults_run_every_scenario_with_the_stated_workloads()
+    {
+        var options = BenchmarkOptions.Parse([]);
+
+        Assert.Equal(BenchmarkOptions.AllScenarios.Order(), options.Scenarios.Order());
+        Assert.Equal(TimeSpan.FromSeconds(10), options.Duration);
+        Assert.Equal(100_000, options.IngestRecords);
+        Assert.Equal(100_000, options.MemoryKeys);
+        Assert.Equal(64, options.Callers);
+        Assert.Equal(10_000, options.FreshnessRate);
+        Assert.Equal("./hotdata bench", options.CommandLine);
+    }
+
+    [Fact]
+    public void Quick_shrinks_the_workloads_and_explicit_values_win()
+    {
+        var options = BenchmarkOptions.Parse(["--quick", "--duration", "3", "--scenarios", "read, ingest"]);
+
+        Assert.True(options.Quick);
+        Assert.Equal(TimeSpan.FromSeconds(3), options.Duration);
+        Assert.Equal(20_000, options.IngestRecords);
+        Assert.Equal(10_000, options.MemoryKeys);
+        Assert.Equal(["ingest", "read"], options.Scenarios.Order());
+        Assert.Equal("./hotdata bench --quick --duration 3 --scenarios read, ingest", options.CommandLine);
+    }
+
+    [Theory]
+    [InlineData("--scenarios", "ingest,nope", "unknown scenario 'nope'")]
+    [InlineData("--duration", "0", "--duration must be a positive number")]
+    [InlineData("--records", "many", "--records must be a positive number")]
+    [InlineData("--silo", "/no/such/OrleansHotData.Silo.dll", "does not exist")]
+    public void A_bad_option_is_refused_with_one_sentence_naming_it(string option, string value, string expected)
+    {
+        var error = Assert.Throws<ArgumentException>(() => BenchmarkOptions.Parse([option, value]));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_option_without_its_value_is_refused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => BenchmarkOptions.Parse(["--duration"]));
+
+        Assert.Contains("--duration needs a value", error.Message, StringComparison.Ordinal);
+    }
+}

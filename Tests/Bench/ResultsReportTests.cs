@@ -1,0 +1,60 @@
+using System.Text.Json;
+using OrleansHotData.Benchmarks.Results;
+
+namespace OrleansHotData.Tests.Bench;
+
+public sealed class ResultsReportTests
+{
+    private static readonly ResultRow[] Rows =
+    [
+        new("Ingest (uniform)", "records/s", 7355.02, 5108.9, "≥ 1.0× baseline", true, "0 lost"),
+        new("Consistency", "lost updates", 0, 66, "0 lost", true, ShowRatio: false),
+        new("Read, SDK", "p99 latency, ms", 5.889, 2.391, "p99 < 2 ms", false),
+        new("Write", "ops/s", 5661, null),
+    ];
+
+    private static ResultsReport Report() =>
+        new(new MachineInfo(2, 24L << 30, "Linux", ".NET 10.0.12", "test CPU"), "./hotdata bench", DateTimeOffset.UnixEpoch, Rows, ["a note"]);
+
+    [Fact]
+    public void The_table_shows_each_figure_beside_its_baseline_with_ratio_and_verdict()
+    {
+        var lines = Report().ToText().Split('\n');
+
+        var ingest = Assert.Single(lines, l => l.StartsWith("Ingest (uniform)", StringComparison.Ordinal));
+        Assert.Contains("7,355", ingest, StringComparison.Ordinal);
+        Assert.Contains("5,109", ingest, StringComparison.Ordinal);
+        Assert.Contains("1.44×", ingest, StringComparison.Ordinal);
+        Assert.EndsWith("met", ingest.TrimEnd(), StringComparison.Ordinal);
+
+        var consistency = Assert.Single(lines, l => l.StartsWith("Consistency", StringComparison.Ordinal));
+        Assert.Contains("—", consistency, StringComparison.Ordinal);
+        Assert.Contains(" 66 ", consistency, StringComparison.Ordinal);
+
+        var read = Assert.Single(lines, l => l.StartsWith("Read, SDK", StringComparison.Ordinal));
+        Assert.Contains("5.89", read, StringComparison.Ordinal);
+        Assert.Contains("NOT met", read, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Markdown_has_a_row_per_figure_and_the_notes()
+    {
+        var markdown = Report().ToMarkdown();
+
+        Assert.Equal(Rows.Length + 2, markdown.Split('\n').Count(l => l.StartsWith("| ", StringComparison.Ordinal)));
+        Assert.Contains("- Ingest (uniform), records/s: 0 lost", markdown, StringComparison.Ordinal);
+        Assert.Contains("- a note", markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Json_carries_every_row_with_its_ratio()
+    {
+        using var json = JsonDocument.Parse(Report().ToJson());
+
+        var rows = json.RootElement.GetProperty("rows");
+        Assert.Equal(Rows.Length, rows.GetArrayLength());
+        Assert.Equal(7355.02 / 5108.9, rows[0].GetProperty("ratio").GetDouble(), 6);
+        Assert.False(rows[1].TryGetProperty("ratio", out _));
+        Assert.Equal(2, json.RootElement.GetProperty("machine").GetProperty("cores").GetInt32());
+    }
+}
