@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
 using Orleans.Providers;
@@ -28,6 +29,15 @@ public static class HotDataSilo
 
     /// <summary>The most queued records of one key delivered to its grain in one call.</summary>
     public const int StreamDeliveryBatchSize = 64;
+
+    /// <summary>
+    /// The records of one partition a silo holds between reading and delivering them (<c>Kafka:CacheSize</c>). A record
+    /// waiting for its key's grain keeps its partition's cache from draining; when full, the silo stops reading.
+    /// </summary>
+    public const int DefaultStreamCacheSize = 4096;
+
+    /// <summary>The key, under the Kafka section, of the stream cache size.</summary>
+    public const string StreamCacheSizeSetting = "CacheSize";
 
     /// <summary>How often a silo looks for new records of each partition it reads.</summary>
     public static readonly TimeSpan StreamPollingPeriod = TimeSpan.FromMilliseconds(10);
@@ -125,6 +135,20 @@ public static class HotDataSilo
     /// Feeds the grains from Kafka: every partition of the configured topics is an Orleans queue, read by one silo
     /// at a time; records reach the grain of their key through the hot-data stream namespace.
     /// </summary>
+    private static int StreamCacheSize(IConfigurationSection kafka)
+    {
+        const string Setting = StreamCacheSizeSetting;
+        var text = kafka[Setting];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return DefaultStreamCacheSize;
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var size) && size is >= 16 and <= 1_000_000
+            ? size
+            : throw new SiloConfigurationException($"{kafka.Path}:{Setting} is '{text}': it must be a whole number of records from 16 to 1000000 (default {DefaultStreamCacheSize}).");
+    }
+
     private static void AddKafkaIngestion(ISiloBuilder silo, IConfigurationSection kafka, ConfigurationOptions redisOptions)
     {
         silo.AddKafkaStreams(HotDataConstants.StreamProviderName, streams =>
@@ -147,6 +171,7 @@ public static class HotDataSilo
             // pulling agent registers with a pub-sub grain per stream on its first record — per key, one more activation
             // and a state read and write in Redis — to find subscribers that never exist.
             streams.ConfigureStreamPubSub(Orleans.Streams.StreamPubSubType.ImplicitOnly);
+            streams.ConfigureCache(StreamCacheSize(kafka));
             streams.ConfigureKafka(options => options
                 .Bind(kafka)
                 .PostConfigure(o =>

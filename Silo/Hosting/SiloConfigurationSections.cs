@@ -26,6 +26,7 @@ public static class SiloConfigurationSections
     public static IReadOnlySet<string> Keys { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
         "ConnectionStrings:" + HotDataSilo.RedisConnectionName,
+        HotDataSilo.KafkaSectionName + ":" + HotDataSilo.StreamCacheSizeSetting,
         "Urls",
     };
 

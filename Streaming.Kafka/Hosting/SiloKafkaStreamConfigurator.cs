@@ -7,7 +7,8 @@ namespace Orleans.Hosting;
 
 /// <summary>
 /// Configures a Kafka stream provider on a silo: the Kafka settings, Orleans' cache and, through the extension
-/// methods of <see cref="ISiloPersistentStreamConfigurator"/>, the pulling agents and queue balancer.
+/// methods of <see cref="ISiloPersistentStreamConfigurator"/>, the pulling agents and queue balancer (by default the
+/// partitions are spread evenly over the active silos).
 /// </summary>
 public sealed class SiloKafkaStreamConfigurator : SiloPersistentStreamConfigurator
 {
@@ -22,6 +23,8 @@ public sealed class SiloKafkaStreamConfigurator : SiloPersistentStreamConfigurat
         ConfigureDelegate(services => services
             .AddKafkaStreamServices(name)
             .ConfigureNamedOptionForLogging<SimpleQueueCacheOptions>(name));
+        // Partitions spread evenly over the active silos; ConfigurePartitionBalancing after this replaces it.
+        this.ConfigurePartitionBalancing(KafkaQueueBalancer.Create);
     }
 
     /// <summary>Configures the Kafka settings.</summary>

@@ -11,6 +11,7 @@ public sealed class ConfigurationErrorTests
     [InlineData("HotData__MaxKeyBytes", "0", "MaxKeyBytes")]
     [InlineData("Kafka__CommitInterval", "soon", "'Kafka:CommitInterval'")]
     [InlineData("Kafka__Topics__0__Partitions", "0", "Partitions")]
+    [InlineData("Kafka__CacheSize", "lots", "Kafka:CacheSize")]
     [InlineData("Kafka__ClientConfig__group.id", "mine", "group.id")]
     [InlineData("Security__RequireAuthentication", "true", "Security:RequireAuthentication")]
     [InlineData("Security__Jwt__SigningKey", "short", "Security:Jwt:SigningKey")]
