@@ -26,13 +26,23 @@ public sealed class BenchmarkContext(
 
     public IDatabase RedisDatabase => redis.Connection.GetDatabase();
 
-    public SiloCluster Cluster => cluster;
+    /// <summary>The silo cluster of the scenario being run (each scenario gets a fresh one; see <see cref="BenchmarkRun"/>).</summary>
+    public SiloCluster Cluster { get; private set; } = cluster;
 
     public ProgressLog Progress => progress;
 
     public List<ResultRow> Rows { get; } = [];
 
     public List<string> Notes { get; } = [];
+
+    /// <summary>Makes <paramref name="next"/> the cluster the following scenarios measure.</summary>
+    public void UseCluster(SiloCluster next) => Cluster = next;
+
+    /// <summary>
+    /// Replaces the silo cluster with a fresh one reading a fresh topic, warmed up, for a measurement that must not
+    /// inherit the topic an earlier one filled. Set by the run.
+    /// </summary>
+    public Func<string, Task> RestartClusterAsync { get; set; } = _ => Task.CompletedTask;
 
     /// <summary>A prefix for the keys of one part of a scenario, unique in this run.</summary>
     public string KeyPrefix(string part) => $"b{_runId}:{part}:";

@@ -20,6 +20,7 @@ public sealed class BenchmarkOptions
           --scenarios LIST        comma-separated subset of: ingest, consistency, read, freshness, memory (default: all)
           --records N             records per ingest run (default 100000; quick 20000)
           --memory-keys N         keys activated by the memory scenario (default 100000; quick 10000)
+          --freshness-rate N      records per second of the freshness scenario (default 10000); it also runs at a fifth of it
           --silo PATH             run this build of the silo (OrleansHotData.Silo.dll) instead of Silo/bin/Release,
                                   to compare two builds on the same machine
           --help                  this text
@@ -87,6 +88,9 @@ public sealed class BenchmarkOptions
                     }
 
                     options.Scenarios = new HashSet<string>(chosen, StringComparer.Ordinal);
+                    break;
+                case "--freshness-rate":
+                    options.FreshnessRate = (int)PositiveNumber("--freshness-rate", Value());
                     break;
                 case "--silo":
                     options.SiloAssembly = Path.GetFullPath(Value());

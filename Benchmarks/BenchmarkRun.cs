@@ -31,53 +31,97 @@ public static class BenchmarkRun
             "Start redis-server (persistence off)",
             () => RedisServerProcess.StartAsync(logs, cancellationToken),
             r => $"{r.ConnectionString} (pid {r.Process.Id})");
-        var siloTopic = "bench.silos." + Guid.NewGuid().ToString("N")[..6];
-        kafka.CreateTopic(siloTopic, BenchmarkContext.Partitions);
-        kafka.CreateTopic(siloTopic + ".dlq", BenchmarkContext.Partitions);
-        await using var cluster = await progress.PhaseAsync(
-            $"Start {Silos} silo processes and an SDK client",
-            () => SiloCluster.StartAsync(Silos, redis.ConnectionString, kafka.BootstrapServers, siloTopic, BenchmarkContext.Partitions, logs, options.SiloAssembly, cancellationToken),
-            c => string.Join(", ", c.Silos.Select((s, i) => $"silo {i} pid {s.Id} {c.HttpEndpoints[i]}")));
-        var context = new BenchmarkContext(options, kafka, redis, cluster, progress);
-        await progress.PhaseAsync("Warm up (cluster formed, Kafka partitions spread, code paths jitted)", () => WarmUpAsync(context, cancellationToken));
-
-        if (options.Scenarios.Contains("ingest"))
+        // Each scenario gets a fresh silo cluster reading a fresh topic, as each baseline run gets a fresh topic: the
+        // embedded broker looks a fetch's offset up by walking the partition's batches from the oldest, so a topic
+        // that earlier scenarios filled makes every later fetch from it slower, and would handicap the silos alone.
+        var clusters = 0;
+        async Task<SiloCluster> StartClusterAsync(string scenario)
         {
-            await new IngestScenario(context, KeyDistribution.Uniform(options.IngestKeys, seed: 1)).RunAsync(cancellationToken);
-            await new IngestScenario(context, KeyDistribution.Zipf(options.IngestKeys, 0.99, seed: 2)).RunAsync(cancellationToken);
+            var siloTopic = $"bench.silos.{Guid.NewGuid().ToString("N")[..6]}.{scenario}";
+            kafka.CreateTopic(siloTopic, BenchmarkContext.Partitions);
+            kafka.CreateTopic(siloTopic + ".dlq", BenchmarkContext.Partitions);
+            var clusterLogs = Path.Combine(logs, string.Create(CultureInfo.InvariantCulture, $"{++clusters}-{scenario}"));
+            Directory.CreateDirectory(clusterLogs);
+            return await progress.PhaseAsync(
+                $"Start {Silos} silo processes and an SDK client for {scenario}",
+                () => SiloCluster.StartAsync(Silos, redis.ConnectionString, kafka.BootstrapServers, siloTopic, BenchmarkContext.Partitions, clusterLogs, options.SiloAssembly, cancellationToken),
+                c => string.Join(", ", c.Silos.Select((s, i) => $"silo {i} pid {s.Id} {c.HttpEndpoints[i]}")));
         }
 
-        if (options.Scenarios.Contains("consistency"))
+        var scenarios = BenchmarkOptions.AllScenarios.Where(options.Scenarios.Contains).ToList();
+        BenchmarkContext? context = null;
+        try
         {
-            await new ConsistencyScenario(context).RunAsync(cancellationToken);
+            foreach (var scenario in scenarios)
+            {
+                if (context is not null)
+                {
+                    await context.Cluster.DisposeAsync();
+                }
+
+                var cluster = await StartClusterAsync(scenario);
+                if (context is null)
+                {
+                    context = new BenchmarkContext(options, kafka, redis, cluster, progress);
+                    var first = context;
+                    first.RestartClusterAsync = async label =>
+                    {
+                        await first.Cluster.DisposeAsync();
+                        first.UseCluster(await StartClusterAsync(label));
+                        await progress.PhaseAsync("Warm up (cluster formed, Kafka partitions spread, code paths jitted)", () => WarmUpAsync(first, cancellationToken));
+                    };
+                }
+                else
+                {
+                    context.UseCluster(cluster);
+                }
+
+                await progress.PhaseAsync("Warm up (cluster formed, Kafka partitions spread, code paths jitted)", () => WarmUpAsync(context, cancellationToken));
+                await RunScenarioAsync(scenario, context, cancellationToken);
+            }
+        }
+        catch
+        {
+            if (context is not null)
+            {
+                await context.Cluster.DisposeAsync();
+            }
+
+            throw;
         }
 
-        if (options.Scenarios.Contains("read"))
+        if (context is null)
         {
-            await new ReadScenario(context).RunAsync(cancellationToken);
+            throw new InvalidOperationException("No scenario was chosen.");
         }
 
-        if (options.Scenarios.Contains("freshness"))
-        {
-            await new FreshnessScenario(context).RunAsync(cancellationToken);
-        }
-
-        if (options.Scenarios.Contains("memory"))
-        {
-            await new MemoryScenario(context).RunAsync(cancellationToken);
-        }
-
-        context.Notes.Add($"Redis: one redis-server for the system and the baselines, persistence off (no RDB, no AOF). Kafka: the embedded broker (librdkafka's mock cluster) in the benchmark process, {BenchmarkContext.Partitions} partitions per topic; the silos read one topic, each baseline run gets a fresh one. Silos: {Silos} processes of the Release build on loopback, authentication and rate limit off.");
+        context.Notes.Add($"Redis: one redis-server for the system and the baselines, persistence off (no RDB, no AOF). Kafka: the embedded broker (librdkafka's mock cluster) in the benchmark process, {BenchmarkContext.Partitions} partitions per topic; each scenario's silo cluster reads a fresh topic, and each baseline run gets a fresh one. Silos: {Silos} processes of the Release build on loopback, authentication and rate limit off.");
         context.Notes.Add("Everything runs on one machine: the benchmark process (producer, baseline consumers, callers), the broker, Redis and the silos share its cores.");
         var report = new ResultsReport(MachineInfo.Current(), options.CommandLine, started, context.Rows, context.Notes);
         await progress.PhaseAsync("Stop the silos, redis-server and the broker", async () =>
         {
-            await cluster.DisposeAsync();
+            await context.Cluster.DisposeAsync();
             await redis.DisposeAsync();
             kafka.Dispose();
             return "stopped";
         });
         return report;
+    }
+
+    private static Task RunScenarioAsync(string scenario, BenchmarkContext context, CancellationToken cancellationToken) => scenario switch
+    {
+        "ingest" => RunIngestAsync(context, cancellationToken),
+        "consistency" => new ConsistencyScenario(context).RunAsync(cancellationToken),
+        "read" => new ReadScenario(context).RunAsync(cancellationToken),
+        "freshness" => new FreshnessScenario(context).RunAsync(cancellationToken),
+        "memory" => new MemoryScenario(context).RunAsync(cancellationToken),
+        _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, "Unknown scenario."),
+    };
+
+    private static async Task RunIngestAsync(BenchmarkContext context, CancellationToken cancellationToken)
+    {
+        await new IngestScenario(context, KeyDistribution.Uniform(context.Options.IngestKeys, seed: 1)).RunAsync(cancellationToken);
+        await new IngestScenario(context, KeyDistribution.Zipf(context.Options.IngestKeys, 0.99, seed: 2)).RunAsync(cancellationToken);
     }
 
     /// <summary>Waits until both silos are in the cluster and have taken their share of partitions, and exercises every path once.</summary>

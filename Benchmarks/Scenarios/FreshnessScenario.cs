@@ -19,9 +19,22 @@ public sealed class FreshnessScenario(BenchmarkContext context)
     private const int ProbeEvery = 50;
     private static readonly string Padding = new('x', 48);
 
+    /// <summary>
+    /// Measures at the configured rate, where the target applies, and at a fifth of it, which shows the latency of the
+    /// path itself when the machine is not short of CPU.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var rate = context.Options.FreshnessRate;
+        await RunAtAsync(context.Options.FreshnessRate, withTarget: true, cancellationToken);
+        if (context.Options.FreshnessRate / 5 >= 100)
+        {
+            await context.RestartClusterAsync(string.Create(CultureInfo.InvariantCulture, $"freshness-{context.Options.FreshnessRate / 5}"));
+            await RunAtAsync(context.Options.FreshnessRate / 5, withTarget: false, cancellationToken);
+        }
+    }
+
+    private async Task RunAtAsync(int rate, bool withTarget, CancellationToken cancellationToken)
+    {
         var count = (long)(rate * context.Options.Duration.TotalSeconds);
         var client = context.Cluster.Client;
         var redis = context.RedisDatabase;
@@ -35,7 +48,7 @@ public sealed class FreshnessScenario(BenchmarkContext context)
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var loop = consumer.RunAsync(stop.Token);
                 await consumer.WaitForAssignmentAsync(TimeSpan.FromSeconds(30));
-                var result = await MeasureAsync(topic, context.KeyPrefix("fresh-base"), rate, count, async key =>
+                var result = await MeasureAsync(topic, context.KeyPrefix(string.Create(CultureInfo.InvariantCulture, $"fresh-base-{rate}")), rate, count, async key =>
                 {
                     var value = await redis.StringGetAsync(key);
                     return value.IsNull ? null : value.ToString();
@@ -47,7 +60,7 @@ public sealed class FreshnessScenario(BenchmarkContext context)
             r => r.Summary());
         var ours = await context.Progress.PhaseAsync(
             $"Freshness at {rate:N0}/s: silos, SDK WatchAsync",
-            () => MeasureAsync(context.Cluster.Topic, context.KeyPrefix("fresh-ours"), rate, count, async key =>
+            () => MeasureAsync(context.Cluster.Topic, context.KeyPrefix(string.Create(CultureInfo.InvariantCulture, $"fresh-ours-{rate}")), rate, count, async key =>
             {
                 var item = await client.GetAsync<JsonElement>(key, cancellationToken);
                 return item?.Value.GetRawText();
@@ -58,7 +71,9 @@ public sealed class FreshnessScenario(BenchmarkContext context)
         var note = string.Create(CultureInfo.InvariantCulture,
             $"produce → readable; ours as the SDK's WatchAsync pushes it ({ours.Observed:N0} probes seen of {ours.Probes:N0}, {ours.AchievedRate:N0} records/s produced), baseline through Redis GET re-read every ~1 ms ({baseline.Observed:N0} of {baseline.Probes:N0}); a probe overwritten before it was seen counts as visible when its successor was.");
         context.Rows.Add(new ResultRow(scenario, "p50 produce → visible, ms", ours.P50, baseline.P50, Note: note));
-        context.Rows.Add(new ResultRow(scenario, "p99 produce → visible, ms", ours.P99, baseline.P99, "p99 < 50 ms", ours.P99 < 50 && ours.Observed > 0));
+        context.Rows.Add(withTarget
+            ? new ResultRow(scenario, "p99 produce → visible, ms", ours.P99, baseline.P99, "p99 < 50 ms", ours.P99 < 50 && ours.Observed > 0)
+            : new ResultRow(scenario, "p99 produce → visible, ms", ours.P99, baseline.P99));
     }
 
     /// <summary>The values of a key as the SDK pushes them, each as it arrives.</summary>

@@ -361,8 +361,14 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
             }
 
             lastCommitAttempt = now;
-            // Commit is a blocking broker round trip: keep it off the Orleans scheduler.
-            commitTask = Task.Run(() => Commit(kafka, watermark));
+            // Commit is a blocking broker round trip: keep it off the Orleans scheduler, and off the thread pool too,
+            // which runs the scheduler's work: a few partitions committing at once against a slow broker would
+            // otherwise hold the pool's threads and stall every grain of the silo until the pool grows.
+            commitTask = Task.Factory.StartNew(
+                () => Commit(kafka, watermark),
+                CancellationToken.None,
+                TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach,
+                TaskScheduler.Default);
         }
     }
 
