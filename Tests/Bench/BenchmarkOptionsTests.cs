@@ -21,20 +21,22 @@ public sealed class BenchmarkOptionsTests
     [Fact]
     public void Quick_shrinks_the_workloads_and_explicit_values_win()
     {
-        var options = BenchmarkOptions.Parse(["--quick", "--duration", "3", "--scenarios", "read, ingest"]);
+        var options = BenchmarkOptions.Parse(["--quick", "--duration", "3", "--scenarios", "read, ingest", "--freshness-rate", "2500"]);
 
         Assert.True(options.Quick);
         Assert.Equal(TimeSpan.FromSeconds(3), options.Duration);
         Assert.Equal(20_000, options.IngestRecords);
         Assert.Equal(10_000, options.MemoryKeys);
         Assert.Equal(["ingest", "read"], options.Scenarios.Order());
-        Assert.Equal("./hotdata bench --quick --duration 3 --scenarios read, ingest", options.CommandLine);
+        Assert.Equal(2_500, options.FreshnessRate);
+        Assert.Equal("./hotdata bench --quick --duration 3 --scenarios read, ingest --freshness-rate 2500", options.CommandLine);
     }
 
     [Theory]
     [InlineData("--scenarios", "ingest,nope", "unknown scenario 'nope'")]
     [InlineData("--duration", "0", "--duration must be a positive number")]
     [InlineData("--records", "many", "--records must be a positive number")]
+    [InlineData("--freshness-rate", "-5", "--freshness-rate must be a positive number")]
     [InlineData("--silo", "/no/such/OrleansHotData.Silo.dll", "does not exist")]
     public void A_bad_option_is_refused_with_one_sentence_naming_it(string option, string value, string expected)
     {
