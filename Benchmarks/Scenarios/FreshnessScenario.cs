@@ -17,6 +17,7 @@ public sealed class FreshnessScenario(BenchmarkContext context)
     private const int BackgroundKeys = 10_000;
     private const int ProbeKeys = 20;
     private const int ProbeEvery = 50;
+    private const int RunInSeconds = 3;
     private static readonly string Padding = new('x', 48);
 
     /// <summary>
@@ -108,6 +109,7 @@ public sealed class FreshnessScenario(BenchmarkContext context)
         Func<string, CancellationToken, IAsyncEnumerable<string>>? watch = null)
     {
         await WarmUpAsync(topic, prefix, read, cancellationToken);
+        await RunInAsync(topic, prefix, rate, cancellationToken);
 
         // The sequence number of the newest probe produced, per probe key.
         var armed = new long[ProbeKeys];
@@ -268,6 +270,19 @@ public sealed class FreshnessScenario(BenchmarkContext context)
                 await Task.Delay(20, token);
             }
         });
+    }
+
+    /// <summary>
+    /// The workload at its rate for a few seconds before the measurement (background keys only), so that what is
+    /// measured is the steady state, not the first seconds of a young process tiering up its hot code.
+    /// </summary>
+    private async Task RunInAsync(string topic, string prefix, int rate, CancellationToken cancellationToken)
+    {
+        using var producer = new RecordProducer(context.Kafka.BootstrapServers, lingerMs: 1);
+        var value = $$"""{"t":0,"s":-1,"pad":"{{Padding}}"}""";
+        await RecordProducer.AtRateAsync(rate, rate * RunInSeconds, seq =>
+            producer.Produce(topic, prefix + (seq % BackgroundKeys).ToString(CultureInfo.InvariantCulture), value, null), cancellationToken);
+        producer.Flush(cancellationToken);
     }
 
     private sealed record Outcome(long Probes, long Observed, double AchievedRate, double P50, double P99, long ProduceFailures)
