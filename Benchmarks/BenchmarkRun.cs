@@ -49,50 +49,37 @@ public static class BenchmarkRun
         }
 
         var scenarios = BenchmarkOptions.AllScenarios.Where(options.Scenarios.Contains).ToList();
-        BenchmarkContext? context = null;
+        if (scenarios.Count == 0)
+        {
+            throw new InvalidOperationException("No scenario was chosen.");
+        }
+
+        var context = new BenchmarkContext(options, kafka, redis, await StartClusterAsync(scenarios[0]), progress);
+        Task WarmUpClusterAsync() =>
+            progress.PhaseAsync("Warm up (cluster formed, Kafka partitions spread, code paths jitted)", () => WarmUpAsync(context, cancellationToken));
+        context.RestartClusterAsync = async label =>
+        {
+            await context.Cluster.DisposeAsync();
+            context.UseCluster(await StartClusterAsync(label));
+            await WarmUpClusterAsync();
+        };
         try
         {
-            foreach (var scenario in scenarios)
+            await WarmUpClusterAsync();
+            for (var i = 0; i < scenarios.Count; i++)
             {
-                if (context is not null)
+                if (i > 0)
                 {
-                    await context.Cluster.DisposeAsync();
+                    await context.RestartClusterAsync(scenarios[i]);
                 }
 
-                var cluster = await StartClusterAsync(scenario);
-                if (context is null)
-                {
-                    context = new BenchmarkContext(options, kafka, redis, cluster, progress);
-                    var first = context;
-                    first.RestartClusterAsync = async label =>
-                    {
-                        await first.Cluster.DisposeAsync();
-                        first.UseCluster(await StartClusterAsync(label));
-                        await progress.PhaseAsync("Warm up (cluster formed, Kafka partitions spread, code paths jitted)", () => WarmUpAsync(first, cancellationToken));
-                    };
-                }
-                else
-                {
-                    context.UseCluster(cluster);
-                }
-
-                await progress.PhaseAsync("Warm up (cluster formed, Kafka partitions spread, code paths jitted)", () => WarmUpAsync(context, cancellationToken));
-                await RunScenarioAsync(scenario, context, cancellationToken);
+                await RunScenarioAsync(scenarios[i], context, cancellationToken);
             }
         }
         catch
         {
-            if (context is not null)
-            {
-                await context.Cluster.DisposeAsync();
-            }
-
+            await context.Cluster.DisposeAsync();
             throw;
-        }
-
-        if (context is null)
-        {
-            throw new InvalidOperationException("No scenario was chosen.");
         }
 
         context.Notes.Add($"Redis: one redis-server for the system and the baselines, persistence off (no RDB, no AOF). Kafka: the embedded broker (librdkafka's mock cluster) in the benchmark process, {BenchmarkContext.Partitions} partitions per topic; each scenario's silo cluster reads a fresh topic, and each baseline run gets a fresh one. Silos: {Silos} processes of the Release build on loopback, authentication and rate limit off.");

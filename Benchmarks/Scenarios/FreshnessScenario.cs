@@ -20,6 +20,9 @@ public sealed class FreshnessScenario(BenchmarkContext context)
     private const int RunInSeconds = 3;
     private static readonly string Padding = new('x', 48);
 
+    // The value of the warm-up and run-in records: sequence -1, older than every probe.
+    private static readonly string UnmeasuredValue = $$"""{"t":0,"s":-1,"pad":"{{Padding}}"}""";
+
     /// <summary>
     /// Measures at the configured rate, where the target applies, and at a fifth of it, which shows the latency of the
     /// path itself when the machine is not short of CPU.
@@ -117,14 +120,11 @@ public sealed class FreshnessScenario(BenchmarkContext context)
         // When each probe was produced, by probe number (sequence / ProbeEvery).
         var producedAt = new long[(count + ProbeEvery - 1) / ProbeEvery];
         using var producer = new RecordProducer(context.Kafka.BootstrapServers, lingerMs: 1);
-        using var producing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var started = Stopwatch.GetTimestamp();
         var produce = RecordProducer.AtRateAsync(rate, count, seq =>
         {
             var probe = seq % ProbeEvery == 0;
-            var key = probe
-                ? prefix + "probe:" + (seq / ProbeEvery % ProbeKeys).ToString(CultureInfo.InvariantCulture)
-                : prefix + (seq % BackgroundKeys).ToString(CultureInfo.InvariantCulture);
+            var key = probe ? ProbeKey(prefix, seq / ProbeEvery % ProbeKeys) : BackgroundKey(prefix, seq);
             var now = Stopwatch.GetTimestamp();
             var value = string.Create(CultureInfo.InvariantCulture, $$"""{"t":{{now}},"s":{{seq}},"pad":"{{Padding}}"}""");
             if (probe)
@@ -142,13 +142,13 @@ public sealed class FreshnessScenario(BenchmarkContext context)
         var recorders = Enumerable.Range(0, ProbeKeys).Select(_ => new LatencyRecorder()).ToArray();
         using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
-        // Records the probes of key p that the value shows applied since the last seen one, at now; returns the newest
+        // Records the probes of key p that the value shows applied since the last seen one, as of now; returns the newest
         // probe sequence seen. A probe overwritten by a newer one on its key before a read caught it was applied before
         // that one (per-key order): it counts as visible now, an upper bound, so slow probes are never left out of the
         // percentiles.
-        long RecordSeen(int p, string json, long seen, long? at = null)
+        long RecordSeen(int p, string json, long seen)
         {
-            var now = at ?? Stopwatch.GetTimestamp();
+            var now = Stopwatch.GetTimestamp();
             using var document = JsonDocument.Parse(json);
             var sequence = document.RootElement.GetProperty("s").GetInt64();
             if (sequence <= seen)
@@ -163,65 +163,67 @@ public sealed class FreshnessScenario(BenchmarkContext context)
 
             return sequence;
         }
-        var produced = 0L;
-        var watchers = Enumerable.Range(0, ProbeKeys).Select(p => Task.Run(
-            async () =>
+
+        // Waits for the pushed values of probe key p until its last probe shows or the measurement is cancelled.
+        async Task WatchProbeAsync(int p, Func<string, CancellationToken, IAsyncEnumerable<string>> values)
+        {
+            long seen = -1;
+            try
             {
-                var key = prefix + "probe:" + p.ToString(CultureInfo.InvariantCulture);
-                long seen = -1;
-                long graceEnds = long.MaxValue;
-                if (watch is not null)
+                await foreach (var pushed in values(ProbeKey(prefix, p), watching.Token))
                 {
-                    try
+                    seen = RecordSeen(p, pushed, seen);
+                    if (produce.IsCompleted && seen >= Volatile.Read(ref armed[p]))
                     {
-                        await foreach (var pushed in watch(key, watching.Token))
-                        {
-                            seen = RecordSeen(p, pushed, seen);
-                            if (produce.IsCompleted && seen >= Volatile.Read(ref armed[p]))
-                            {
-                                break;
-                            }
-                        }
+                        return;
                     }
-                    catch (OperationCanceledException)
-                    {
-                        // The measurement is over.
-                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The measurement is over.
+            }
+        }
 
-                    return;
+        // Re-reads probe key p every ~1 ms while a probe of it is pending, until its last probe shows or 5 s after
+        // the last produce.
+        async Task PollProbeAsync(int p)
+        {
+            var key = ProbeKey(prefix, p);
+            long seen = -1;
+            var graceEnds = long.MaxValue;
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var target = Volatile.Read(ref armed[p]);
+                if (produce.IsCompleted)
+                {
+                    graceEnds = Math.Min(graceEnds, Stopwatch.GetTimestamp() + 5 * Stopwatch.Frequency);
+                    if (seen >= target || Stopwatch.GetTimestamp() > graceEnds)
+                    {
+                        return;
+                    }
                 }
 
-                while (!cancellationToken.IsCancellationRequested)
+                if (target > seen && await read(key) is { } json)
                 {
-                    var target = Volatile.Read(ref armed[p]);
-                    if (produce.IsCompleted)
+                    var sequence = RecordSeen(p, json, seen);
+                    if (sequence > seen)
                     {
-                        graceEnds = Math.Min(graceEnds, Stopwatch.GetTimestamp() + 5 * Stopwatch.Frequency);
-                        if (seen >= target || Stopwatch.GetTimestamp() > graceEnds)
-                        {
-                            return;
-                        }
+                        seen = sequence;
+                        continue;
                     }
-
-                    if (target > seen)
-                    {
-                        var json = await read(key);
-                        var now = Stopwatch.GetTimestamp();
-                        if (json is not null && RecordSeen(p, json, seen, now) is var sequence && sequence > seen)
-                        {
-                            seen = sequence;
-                            continue;
-                        }
-                    }
-
-                    await Task.Delay(1, cancellationToken);
                 }
-            },
-            cancellationToken)).ToArray();
+
+                await Task.Delay(1, cancellationToken);
+            }
+        }
+
+        var watchers = Enumerable.Range(0, ProbeKeys)
+            .Select(p => Task.Run(() => watch is null ? PollProbeAsync(p) : WatchProbeAsync(p, watch), cancellationToken))
+            .ToArray();
 
         await produce;
         var producedSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        produced = count;
         producer.Flush(cancellationToken);
         if (watch is not null)
         {
@@ -234,7 +236,7 @@ public sealed class FreshnessScenario(BenchmarkContext context)
         return new Outcome(
             (count + ProbeEvery - 1) / ProbeEvery,
             latencies.Length,
-            produced / producedSeconds,
+            count / producedSeconds,
             LatencyRecorder.Percentile(latencies, 50),
             LatencyRecorder.Percentile(latencies, 99),
             producer.Failed);
@@ -247,13 +249,12 @@ public sealed class FreshnessScenario(BenchmarkContext context)
     private async Task WarmUpAsync(string topic, string prefix, Func<string, Task<string?>> read, CancellationToken cancellationToken)
     {
         using var producer = new RecordProducer(context.Kafka.BootstrapServers, lingerMs: 5);
-        var keys = Enumerable.Range(0, BackgroundKeys).Select(i => prefix + i.ToString(CultureInfo.InvariantCulture))
-            .Concat(Enumerable.Range(0, ProbeKeys).Select(p => prefix + "probe:" + p.ToString(CultureInfo.InvariantCulture)))
+        var keys = Enumerable.Range(0, BackgroundKeys).Select(i => BackgroundKey(prefix, i))
+            .Concat(Enumerable.Range(0, ProbeKeys).Select(p => ProbeKey(prefix, p)))
             .ToList();
-        var initial = $$"""{"t":0,"s":-1,"pad":"{{Padding}}"}""";
         foreach (var key in keys)
         {
-            producer.Produce(topic, key, initial, null);
+            producer.Produce(topic, key, UnmeasuredValue, null);
         }
 
         producer.Flush(cancellationToken);
@@ -279,11 +280,14 @@ public sealed class FreshnessScenario(BenchmarkContext context)
     private async Task RunInAsync(string topic, string prefix, int rate, CancellationToken cancellationToken)
     {
         using var producer = new RecordProducer(context.Kafka.BootstrapServers, lingerMs: 1);
-        var value = $$"""{"t":0,"s":-1,"pad":"{{Padding}}"}""";
         await RecordProducer.AtRateAsync(rate, rate * RunInSeconds, seq =>
-            producer.Produce(topic, prefix + (seq % BackgroundKeys).ToString(CultureInfo.InvariantCulture), value, null), cancellationToken);
+            producer.Produce(topic, BackgroundKey(prefix, seq), UnmeasuredValue, null), cancellationToken);
         producer.Flush(cancellationToken);
     }
+
+    private static string ProbeKey(string prefix, long probe) => prefix + "probe:" + probe.ToString(CultureInfo.InvariantCulture);
+
+    private static string BackgroundKey(string prefix, long sequence) => prefix + (sequence % BackgroundKeys).ToString(CultureInfo.InvariantCulture);
 
     private sealed record Outcome(long Probes, long Observed, double AchievedRate, double P50, double P99, long ProduceFailures)
     {
