@@ -1,6 +1,5 @@
 using Xunit.Abstractions;
 using System.Globalization;
-using System.Text;
 using Confluent.Kafka;
 using OrleansHotData.EmbeddedKafka;
 using OrleansHotData.Tests.Infrastructure;
@@ -36,13 +35,7 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
     }
 
     /// <summary>Creates a fresh topic and its dead-letter topic, both with <see cref="Partitions"/> partitions.</summary>
-    public string CreateTopicWithDeadLetters(string prefix)
-    {
-        var topic = EmbeddedKafkaFixture.UniqueTopicName(prefix);
-        Kafka.CreateTopic(topic, Partitions);
-        Kafka.CreateTopic(topic + ".dlq", Partitions);
-        return topic;
-    }
+    public string CreateTopicWithDeadLetters(string prefix) => Kafka.CreateTopicWithDeadLetters(prefix, Partitions);
 
     /// <summary>Starts <paramref name="silos"/> silo processes that read <paramref name="topic"/> as a fresh cluster and consumer group.</summary>
     public Task<ProcessCluster> StartClusterAsync(string topic, int silos, ITestOutputHelper output) =>
@@ -51,17 +44,7 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
     /// <summary>Produces one record, by key hash or to <paramref name="partition"/>; <see langword="null"/> <paramref name="value"/> is a tombstone.</summary>
     public Task<DeliveryResult<string?, byte[]?>> ProduceAsync(string topic, string? key, string? value, int? partition = null, params (string Name, string Value)[] headers)
     {
-        var message = new Message<string?, byte[]?>
-        {
-            Key = key,
-            Value = value is null ? null : Encoding.UTF8.GetBytes(value),
-            Headers = [],
-        };
-        foreach (var (name, headerValue) in headers)
-        {
-            message.Headers.Add(name, Encoding.UTF8.GetBytes(headerValue));
-        }
-
+        var message = TestRecords.Create(key, value, headers);
         return partition is { } p
             ? Producer.ProduceAsync(new TopicPartition(topic, new Partition(p)), message)
             : Producer.ProduceAsync(topic, message);

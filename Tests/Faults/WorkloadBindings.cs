@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using OrleansHotData.Client;
+using OrleansHotData.Tests.Kafka;
 
 namespace OrleansHotData.Tests.Faults;
 
@@ -13,17 +14,7 @@ public static class WorkloadBindings
     /// <summary>Produces each record to <paramref name="topic"/>; completes with its position once acknowledged.</summary>
     public static Func<WorkloadRecord, Task<KafkaPosition>> Produce(IProducer<string?, byte[]?> producer, string topic) => async record =>
     {
-        var message = new Message<string?, byte[]?>
-        {
-            Key = record.Key,
-            Value = record.Value is null ? null : Encoding.UTF8.GetBytes(record.Value),
-            Headers = [],
-        };
-        foreach (var (name, value) in record.Headers)
-        {
-            message.Headers.Add(name, Encoding.UTF8.GetBytes(value));
-        }
-
+        var message = TestRecords.Create(record.Key, record.Value, record.Headers.Select(h => (h.Key, h.Value)));
         // ProduceAsync enqueues before it returns its task, so records keep the order of these calls.
         var result = await producer.ProduceAsync(topic, message);
         return new KafkaPosition(result.Partition.Value, result.Offset.Value);

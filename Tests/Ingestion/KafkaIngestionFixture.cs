@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Confluent.Kafka;
 using OrleansHotData.EmbeddedKafka;
 using OrleansHotData.Tests.Infrastructure;
@@ -51,42 +50,28 @@ public sealed class KafkaIngestionFixture : IAsyncLifetime
     }
 
     /// <summary>Creates a fresh topic and its dead-letter topic, both with <see cref="Partitions"/> partitions.</summary>
-    public string CreateTopicWithDeadLetters(string prefix)
-    {
-        var topic = EmbeddedKafkaFixture.UniqueTopicName(prefix);
-        Kafka.CreateTopic(topic, Partitions);
-        Kafka.CreateTopic(topic + ".dlq", Partitions);
-        return topic;
-    }
+    public string CreateTopicWithDeadLetters(string prefix) => Kafka.CreateTopicWithDeadLetters(prefix, Partitions);
 
     /// <summary>The silo settings that make it ingest <paramref name="topic"/> as consumer group <paramref name="groupId"/>.</summary>
     public Dictionary<string, string?> SiloKafkaSettings(string topic, string groupId) => SiloKafkaSettings(Kafka.BootstrapServers, topic, groupId);
 
-    /// <summary>The silo settings that make it ingest <paramref name="topic"/> of any cluster as consumer group <paramref name="groupId"/>.</summary>
-    public static Dictionary<string, string?> SiloKafkaSettings(string bootstrapServers, string topic, string groupId) => new()
+    /// <summary>
+    /// The silo settings that make it ingest <paramref name="topic"/> (of <paramref name="partitions"/> partitions) of
+    /// any cluster as consumer group <paramref name="groupId"/>.
+    /// </summary>
+    public static Dictionary<string, string?> SiloKafkaSettings(string bootstrapServers, string topic, string groupId, int partitions = Partitions) => new()
     {
         ["Kafka:BootstrapServers"] = bootstrapServers,
         ["Kafka:ConsumerGroupId"] = groupId,
         ["Kafka:Topics:0:Name"] = topic,
-        ["Kafka:Topics:0:Partitions"] = Partitions.ToString(CultureInfo.InvariantCulture),
+        ["Kafka:Topics:0:Partitions"] = partitions.ToString(CultureInfo.InvariantCulture),
         ["Kafka:CommitInterval"] = "00:00:00.200",
     };
 
     /// <summary>Produces one record; <see langword="null"/> <paramref name="value"/> is a tombstone.</summary>
     public Task<DeliveryResult<string?, byte[]?>> ProduceAsync(string topic, string? key, string? value, params (string Name, string Value)[] headers)
     {
-        var message = new Message<string?, byte[]?>
-        {
-            Key = key,
-            Value = value is null ? null : Encoding.UTF8.GetBytes(value),
-            Headers = [],
-        };
-        foreach (var (name, headerValue) in headers)
-        {
-            message.Headers.Add(name, Encoding.UTF8.GetBytes(headerValue));
-        }
-
-        return Producer.ProduceAsync(topic, message);
+        return Producer.ProduceAsync(topic, TestRecords.Create(key, value, headers));
     }
 
     public async Task DisposeAsync()

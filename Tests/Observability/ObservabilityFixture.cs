@@ -1,8 +1,7 @@
-using System.Globalization;
-using System.Text;
 using Confluent.Kafka;
 using OrleansHotData.EmbeddedKafka;
 using OrleansHotData.Tests.Infrastructure;
+using OrleansHotData.Tests.Ingestion;
 using OrleansHotData.Tests.Kafka;
 
 namespace OrleansHotData.Tests.Observability;
@@ -22,7 +21,7 @@ public sealed class ObservabilityFixture : IAsyncLifetime
 
     public string ClusterId { get; } = "observe-" + Guid.NewGuid().ToString("N")[..8];
 
-    public string Topic { get; } = EmbeddedKafkaFixture.UniqueTopicName("observe");
+    public string Topic { get; private set; } = null!;
 
     public IReadOnlyList<TestSilo> Silos { get; private set; } = [];
 
@@ -35,17 +34,9 @@ public sealed class ObservabilityFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Redis = await RedisServer.StartAsync();
-        Kafka.CreateTopic(Topic, Partitions);
-        Kafka.CreateTopic(Topic + ".dlq", Partitions);
+        Topic = Kafka.CreateTopicWithDeadLetters("observe", Partitions);
         Producer = new ProducerBuilder<string?, byte[]?>(EmbeddedKafkaFixture.ForCluster(Kafka.BootstrapServers).Producer()).Build();
-        var settings = new Dictionary<string, string?>
-        {
-            ["Kafka:BootstrapServers"] = Kafka.BootstrapServers,
-            ["Kafka:ConsumerGroupId"] = "group-" + ClusterId,
-            ["Kafka:Topics:0:Name"] = Topic,
-            ["Kafka:Topics:0:Partitions"] = Partitions.ToString(CultureInfo.InvariantCulture),
-            ["Kafka:CommitInterval"] = "00:00:00.200",
-        };
+        var settings = KafkaIngestionFixture.SiloKafkaSettings(Kafka.BootstrapServers, Topic, "group-" + ClusterId, Partitions);
         Silos = [await TestSilo.StartAsync(Redis.ConnectionString, ClusterId, settings), await TestSilo.StartAsync(Redis.ConnectionString, ClusterId, settings)];
         Http = [.. Silos.Select(s => new HttpClient { BaseAddress = new Uri(s.HttpUrl) })];
         ClientHost = await TestClientHost.StartAsync(Redis.ConnectionString, ClusterId);
@@ -57,13 +48,7 @@ public sealed class ObservabilityFixture : IAsyncLifetime
     /// <summary>Produces one record and waits for the broker's acknowledgement.</summary>
     public Task<DeliveryResult<string?, byte[]?>> ProduceAsync(string? key, string? value, params (string Name, string Value)[] headers)
     {
-        var message = new Message<string?, byte[]?> { Key = key, Value = value is null ? null : Encoding.UTF8.GetBytes(value), Headers = [] };
-        foreach (var (name, headerValue) in headers)
-        {
-            message.Headers.Add(name, Encoding.UTF8.GetBytes(headerValue));
-        }
-
-        return Producer.ProduceAsync(Topic, message);
+        return Producer.ProduceAsync(Topic, TestRecords.Create(key, value, headers));
     }
 
     public async Task DisposeAsync()
