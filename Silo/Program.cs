@@ -47,7 +47,6 @@ catch (Orleans.Runtime.OrleansConfigurationException ex)
 catch (Exception ex) when (ports is not null && ListenPorts.IsAddressInUse(ex))
 {
     // A port taken between the check above and the server's bind, which Kestrel and Orleans report with a stack trace.
-    // Described here, after the host has stopped and let go of the listeners it had bound.
     await Console.Error.WriteLineAsync($"Start-up error: {ports.DescribeBindFailure(ex)}");
     return 2;
 }

@@ -68,28 +68,36 @@ public sealed class ListenPorts
     };
 
     /// <summary>
-    /// One sentence naming the port and its setting for a bind failure (<see cref="IsAddressInUse"/>). Call it once
-    /// the host is stopped and has released the listeners it did bind.
+    /// One sentence naming the port and its setting for a bind failure (<see cref="IsAddressInUse"/>) that surfaced
+    /// from the host's start, after the host has stopped.
     /// </summary>
     public string DescribeBindFailure(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
 
-        // Whichever configured port is still held is the culprit.
-        if (_endpoints.FirstOrDefault(IsTaken) is { } taken)
-        {
-            return Describe(taken);
-        }
-
-        // Released since (the other process ended): name what the failing server binds.
         if (exception is IOException)
         {
-            // Kestrel's message names the address: "Failed to bind to address http://127.0.0.1:8080: address already in use."
+            // Kestrel's. The silo's own Orleans listeners may not be released yet: only the HTTP ports are tried.
+            if (_endpoints.Where(e => e.Setting == UrlsSetting).FirstOrDefault(IsTaken) is { } taken)
+            {
+                return Describe(taken);
+            }
+
+            // Released since (the other process ended). Kestrel's message names the address:
+            // "Failed to bind to address http://127.0.0.1:8080: address already in use."
             return $"{exception.Message.TrimEnd('.')}: stop the process that holds it or choose another address with {UrlsSetting} (ASPNETCORE_URLS, --urls).";
         }
 
+        // Orleans binds both listeners at once, and the one that succeeded may still be open here, so trying the ports
+        // cannot tell which failed. The silo listener's type shows in its failure's stack trace; the gateway's does not.
+        if (exception.ToString().Contains("SiloConnectionListener", StringComparison.Ordinal)
+            && _endpoints.FirstOrDefault(e => e.Setting == SiloPortSetting) is { } silo)
+        {
+            return Describe(silo);
+        }
+
         var orleans = _endpoints.Where(e => e.Setting != UrlsSetting).Select(e => $"{e.Endpoint.Port.ToString(CultureInfo.InvariantCulture)} ({e.Setting})");
-        return $"an Orleans port was already in use — one of {string.Join(", ", orleans)}: stop the process that holds it or choose another port with that setting.";
+        return $"an Orleans port is already in use by another process — one of {string.Join(", ", orleans)}: stop it or choose another port with that setting.";
     }
 
     private static string Describe(ListenEndpoint taken)
