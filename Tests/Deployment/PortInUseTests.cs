@@ -63,11 +63,69 @@ public sealed class PortInUseTests
         holder.Start();
         var port = ((IPEndPoint)holder.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
 
-        var script = Path.Combine(ProjectOutput.RepositoryRoot(), "hotdata");
-        var start = new ProcessStartInfo("bash") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = ProjectOutput.RepositoryRoot() };
-        foreach (var arg in new[] { script, "up", "--http-port", port })
+        var (exitCode, errors) = await RunUpAsync(ScriptCopy(), "--http-port", port);
+
+        Assert.True(exitCode == 2, $"exit code {exitCode}:{Environment.NewLine}{errors}");
+        Assert.DoesNotContain('\n', errors);
+        Assert.Contains($"port {port} ", errors, StringComparison.Ordinal);
+        Assert.Contains("--http-port", errors, StringComparison.Ordinal);
+        Assert.Contains("another ./hotdata up", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_second_hotdata_up_in_the_same_checkout_refuses_naming_the_first()
+    {
+        var directory = ScriptCopy();
+        // The first `up`, as the second sees it: a live process of that command line whose pid is in .hotdata/up.pid.
+        var first = new ProcessStartInfo("bash");
+        foreach (var arg in new[] { "-c", "exec -a 'bash ./hotdata up' sleep 300" })
+        {
+            first.ArgumentList.Add(arg);
+        }
+
+        using var running = Process.Start(first)!;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(directory, ".hotdata"));
+            await File.WriteAllTextAsync(Path.Combine(directory, ".hotdata", "up.pid"), running.Id.ToString(CultureInfo.InvariantCulture) + "\n");
+
+            var (exitCode, errors) = await RunUpAsync(directory, "--http-port", "0");
+
+            Assert.True(exitCode == 2, $"exit code {exitCode}:{Environment.NewLine}{errors}");
+            Assert.DoesNotContain('\n', errors);
+            Assert.Contains($"another ./hotdata up is running in this checkout (pid {running.Id})", errors, StringComparison.Ordinal);
+        }
+        finally
+        {
+            running.Kill();
+            await running.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>
+    /// A copy of the script in a directory of its own: its state (.hotdata) is apart from an <c>up</c> the developer
+    /// may run in the checkout, and should it go on past its checks, there is nothing to build.
+    /// </summary>
+    private static string ScriptCopy()
+    {
+        var directory = Directory.CreateTempSubdirectory("hotdata-up-").FullName;
+        File.Copy(Path.Combine(ProjectOutput.RepositoryRoot(), "hotdata"), Path.Combine(directory, "hotdata"));
+        return directory;
+    }
+
+    /// <summary>Runs <c>./hotdata up</c> in <paramref name="directory"/> to its exit; returns the exit code and what it wrote to stderr.</summary>
+    private static async Task<(int ExitCode, string Errors)> RunUpAsync(string directory, params string[] options)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = directory };
+        foreach (var arg in new[] { Path.Combine(directory, "hotdata"), "up" }.Concat(options))
         {
             start.ArgumentList.Add(arg);
+        }
+
+        // The silo settings `up` would take from the environment, so that it starts its own Redis and broker.
+        foreach (var variable in new[] { "ConnectionStrings__Redis", "Kafka__BootstrapServers" })
+        {
+            start.Environment.Remove(variable);
         }
 
         using var process = Process.Start(start)!;
@@ -87,14 +145,12 @@ public sealed class PortInUseTests
             }
 
             await process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1));
-            Assert.Fail($"./hotdata up went on with port {port} taken:{Environment.NewLine}{await errors}");
+            Assert.Fail($"./hotdata up {string.Join(' ', options)} went on instead of refusing:{Environment.NewLine}{await errors}");
         }
 
+        await output;
         var text = (await errors).Trim();
-        Assert.True(process.ExitCode == 2, $"exit code {process.ExitCode}:{Environment.NewLine}{await output}{text}");
-        Assert.DoesNotContain('\n', text);
-        Assert.Contains($"port {port} ", text, StringComparison.Ordinal);
-        Assert.Contains("--http-port", text, StringComparison.Ordinal);
-        Assert.Contains("another ./hotdata up", text, StringComparison.Ordinal);
+        Directory.Delete(directory, recursive: true);
+        return (process.ExitCode, text);
     }
 }
