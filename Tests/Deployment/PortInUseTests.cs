@@ -122,12 +122,6 @@ public sealed class PortInUseTests
             start.ArgumentList.Add(arg);
         }
 
-        // The silo settings `up` would take from the environment, so that it starts its own Redis and broker.
-        foreach (var variable in new[] { "ConnectionStrings__Redis", "Kafka__BootstrapServers" })
-        {
-            start.Environment.Remove(variable);
-        }
-
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
