@@ -20,7 +20,10 @@ namespace OrleansHotData.Silo.Hosting;
 /// </remarks>
 public sealed class ListenPorts
 {
-    /// <summary>The setting of the HTTP API's addresses (also <c>ASPNETCORE_URLS</c> or <c>--urls</c>).</summary>
+    /// <summary>
+    /// The setting of the HTTP API's addresses (the environment variable <c>Urls</c>, or <c>--urls</c>).
+    /// <c>ASPNETCORE_URLS</c> does not change it: <c>appsettings.json</c> sets <c>Urls</c>, which comes later.
+    /// </summary>
     public const string UrlsSetting = "Urls";
 
     /// <summary>The setting of the silo-to-silo port.</summary>
@@ -85,7 +88,7 @@ public sealed class ListenPorts
 
             // Released since (the other process ended). Kestrel's message names the address:
             // "Failed to bind to address http://127.0.0.1:8080: address already in use."
-            return $"{exception.Message.TrimEnd('.')}: stop the process that holds it or choose another address with {UrlsSetting} (ASPNETCORE_URLS, --urls).";
+            return $"{exception.Message.TrimEnd('.')}: stop the process that holds it or choose another address with {UrlsSetting} (environment variable {UrlsSetting}, or --urls).";
         }
 
         // Orleans binds both listeners at once, and the one that succeeded may still be open here, so trying the ports
@@ -105,7 +108,7 @@ public sealed class ListenPorts
         var port = taken.Endpoint.Port.ToString(CultureInfo.InvariantCulture);
         return taken.Setting switch
         {
-            UrlsSetting => $"port {port} of the HTTP API ({UrlsSetting} = {taken.Value}) is already in use by another process: stop it or choose another port with {UrlsSetting} (ASPNETCORE_URLS, --urls).",
+            UrlsSetting => $"port {port} of the HTTP API ({UrlsSetting} = {taken.Value}) is already in use by another process: stop it or choose another port with {UrlsSetting} (environment variable {UrlsSetting}, or --urls).",
             SiloPortSetting => $"the silo-to-silo port {port} ({SiloPortSetting}, on {taken.Endpoint.Address}) is already in use by another process: stop it or choose another port with {SiloPortSetting}.",
             _ => $"the gateway port {port} ({GatewayPortSetting}, on {taken.Endpoint.Address}) is already in use by another process: stop it or choose another port with {GatewayPortSetting}.",
         };
