@@ -29,5 +29,5 @@ public sealed class KafkaReceiversHealthCheck(KafkaStreamDiagnostics diagnostics
     }
 
     private static string Describe(KafkaPartitionStatus status) =>
-        $"{status.Topic}[{status.Partition}]@{status.StalledOffset} key {(status.StalledKey is { } key ? $"'{key}'" : "unknown")} since {status.StalledSince:O}";
+        $"{status.Topic}[{status.Partition}]@{status.StalledOffset} key {(status.StalledKey is { } key ? $"'{key}'" : "unknown")} ({status.StalledDeliveryAttempts} delivery attempts), no progress since {status.StalledSince:O}";
 }

@@ -8,7 +8,6 @@ namespace Orleans.Streaming.Kafka.Providers;
 internal sealed class KafkaOffsetTracker
 {
     private readonly SortedSet<long> pending = [];
-    private readonly Dictionary<long, string> keys = [];
     private long next = -1;
 
     /// <summary>The lowest offset not yet delivered, or one past the highest offset handed out if all were; <see langword="null"/> before the first record.</summary>
@@ -20,26 +19,14 @@ internal sealed class KafkaOffsetTracker
     /// <summary>How many handed-out records are not yet delivered.</summary>
     public int PendingCount => pending.Count;
 
-    /// <summary>Records that <paramref name="offset"/>, with record key <paramref name="key"/> if it has one, was handed out.</summary>
-    public void Track(long offset, string? key = null)
+    /// <summary>Records that <paramref name="offset"/> was handed out.</summary>
+    public void Track(long offset)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         pending.Add(offset);
-        if (key is not null)
-        {
-            keys[offset] = key;
-        }
-
         next = Math.Max(next, offset + 1);
     }
 
     /// <summary>Records that <paramref name="offset"/> is delivered (or otherwise finished with).</summary>
-    public void Complete(long offset)
-    {
-        pending.Remove(offset);
-        keys.Remove(offset);
-    }
-
-    /// <summary>The key of the pending record at <paramref name="offset"/>, if it is pending and has a key.</summary>
-    public string? KeyOf(long offset) => keys.GetValueOrDefault(offset);
+    public void Complete(long offset) => pending.Remove(offset);
 }

@@ -34,6 +34,8 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
     private readonly CancellationToken stoppingToken;
     private readonly List<Task> deadLetterTasks = [];
     private readonly KafkaPartitionStallDetector stallDetector;
+    // The records handed to Orleans and not yet reported delivered, to name the one a stalled partition waits for.
+    private readonly Dictionary<long, KafkaBatchContainer> pendingContainers = [];
 
     private IConsumer<byte[]?, byte[]?>? consumer;
     private bool shutDown;
@@ -128,21 +130,25 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
             }
 
             read++;
-            var decoded = TryDecodeKey(result.Message.Key, out var key, out var reason);
-            lock (sync)
+            if (!TryDecodeKey(result.Message.Key, out var key, out var reason))
             {
-                // The key is kept while the record is pending, to name it if the partition stalls there.
-                tracker.Track(result.Offset.Value, decoded ? key : null);
-            }
+                lock (sync)
+                {
+                    tracker.Track(result.Offset.Value);
+                }
 
-            if (!decoded)
-            {
                 StartDeadLetter(result, reason);
                 continue;
             }
 
-            var record = ToRecord(result, key);
-            batch.Add(new KafkaBatchContainer(StreamId.Create(topic.StreamNamespace, key), record));
+            var container = new KafkaBatchContainer(StreamId.Create(topic.StreamNamespace, key), ToRecord(result, key));
+            lock (sync)
+            {
+                tracker.Track(result.Offset.Value);
+                pendingContainers[result.Offset.Value] = container;
+            }
+
+            batch.Add(container);
         }
 
         KafkaStreamInstruments.OnReceived(providerName, topic.Name, read);
@@ -172,6 +178,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
                 if (message is KafkaBatchContainer container)
                 {
                     tracker.Complete(container.Token.Offset);
+                    pendingContainers.Remove(container.Token.Offset);
                 }
             }
         }
@@ -259,7 +266,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
             change = ObserveStallLocked();
             long? high = highWatermark < 0 ? null : highWatermark;
             position = LowestUndeliveredLocked();
-            var stalledOffset = stallDetector.StalledOffset;
+            var (stalledOffset, stalledRecord) = StalledRecordLocked();
             status = new KafkaPartitionStatus(
                 topic.Name,
                 topicPartition.Partition.Value,
@@ -271,11 +278,33 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
                 consumer is not null,
                 stallDetector.IsStalled ? stallDetector.LastProgress : null,
                 stalledOffset,
-                stalledOffset is { } offset ? tracker.KeyOf(offset) : null);
+                stalledRecord?.Record.Key,
+                stalledOffset is null ? null : stalledRecord?.DeliveryAttempts ?? 0);
         }
 
         ReportStallChange(change, status, position);
         return status;
+    }
+
+    // Orleans' cache reports records delivered a bucket at a time, so the watermark can rest on a record delivered long
+    // ago beside the one that is stuck: a record whose delivery has been retried names the culprit better.
+    private (long? Offset, KafkaBatchContainer? Record) StalledRecordLocked()
+    {
+        if (stallDetector.StalledOffset is not { } watermark)
+        {
+            return (null, null);
+        }
+
+        KafkaBatchContainer? retried = null;
+        foreach (var container in pendingContainers.Values)
+        {
+            if (container.DeliveryAttempts > 1 && (retried is null || container.Token.Offset < retried.Token.Offset))
+            {
+                retried = container;
+            }
+        }
+
+        return retried is not null ? (retried.Token.Offset, retried) : (watermark, pendingContainers.GetValueOrDefault(watermark));
     }
 
     private long? LowestUndeliveredLocked() => tracker.Watermark ?? (startOffset < 0 ? null : startOffset);
@@ -298,16 +327,17 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
     private void CheckStall()
     {
         KafkaPartitionStallChange change;
+        long? position;
         lock (sync)
         {
             change = ObserveStallLocked();
+            position = LowestUndeliveredLocked();
         }
 
         if (change != KafkaPartitionStallChange.None)
         {
             // Observing again inside changes nothing more; it only builds the status that the log line names.
-            var status = GetStatus();
-            ReportStallChange(change, status, status.StalledOffset ?? (status.HighWatermark is { } high && status.Lag is { } lag ? high - lag : null));
+            ReportStallChange(change, GetStatus(), position);
         }
     }
 
@@ -317,7 +347,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
         {
             case KafkaPartitionStallChange.Stalled:
                 KafkaStreamInstruments.OnStalled(providerName, topic.Name);
-                LogStalled(providerName, topic.Name, topicPartition.Partition.Value, status.StalledOffset, status.StalledKey ?? "(not read or no key)", status.StalledSince, status.PendingRecords, status.Lag);
+                LogStalled(providerName, topic.Name, topicPartition.Partition.Value, status.StalledOffset, status.StalledKey ?? "(not read or no key)", status.StalledDeliveryAttempts, position, status.StalledSince, status.PendingRecords, status.Lag);
                 break;
             case KafkaPartitionStallChange.Recovered:
                 KafkaStreamInstruments.OnStallRecovered(providerName, topic.Name);
@@ -643,8 +673,8 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
     [LoggerMessage(EventId = 1112, Level = LogLevel.Debug, Message = "Kafka stream provider '{Provider}': the start offset of {Topic}[{Partition}] is unknown ({Code}); its lag is reported from its first record on")]
     private partial void LogStartOffsetUnknown(string provider, string topic, int partition, Confluent.Kafka.ErrorCode code);
 
-    [LoggerMessage(EventId = 1113, Level = LogLevel.Warning, Message = "Kafka stream provider '{Provider}': {Topic}[{Partition}] is stalled at offset {Offset} (key {Key}): no progress since {Since:O} with {Pending} records pending and a lag of {Lag}")]
-    private partial void LogStalled(string provider, string topic, int partition, long? offset, string key, DateTimeOffset? since, int pending, long? lag);
+    [LoggerMessage(EventId = 1113, Level = LogLevel.Warning, Message = "Kafka stream provider '{Provider}': {Topic}[{Partition}] is stalled at offset {Offset} (key {Key}, {Attempts} delivery attempts): its commits have been held at offset {Watermark} since {Since:O} with {Pending} records pending and a lag of {Lag}")]
+    private partial void LogStalled(string provider, string topic, int partition, long? offset, string key, int? attempts, long? watermark, DateTimeOffset? since, int pending, long? lag);
 
     [LoggerMessage(EventId = 1114, Level = LogLevel.Information, Message = "Kafka stream provider '{Provider}': {Topic}[{Partition}] is moving again, now at offset {Offset}")]
     private partial void LogRecovered(string provider, string topic, int partition, long? offset);

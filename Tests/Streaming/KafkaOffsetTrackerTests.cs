@@ -61,17 +61,4 @@ public sealed class KafkaOffsetTrackerTests
 
         Assert.Equal(9, tracker.Watermark);
     }
-
-    [Fact]
-    public void The_key_of_a_pending_record_is_known_until_it_is_delivered()
-    {
-        var tracker = new KafkaOffsetTracker();
-        tracker.Track(5, "order-1");
-        tracker.Track(6);
-
-        Assert.Equal("order-1", tracker.KeyOf(5));
-        Assert.Null(tracker.KeyOf(6));
-        tracker.Complete(5);
-        Assert.Null(tracker.KeyOf(5));
-    }
 }
