@@ -73,4 +73,48 @@ public sealed class KafkaPartitionStallTests(KafkaStreamClusterFixture fixture)
             await KafkaStreamTestCluster.StopAsync(cluster);
         }
     }
+
+    [Fact]
+    public async Task A_record_whose_dead_letter_cannot_be_written_stalls_its_partition_and_each_failure_is_counted()
+    {
+        // A broker of its own: every produce request to it fails from here on, which only the silo's dead letters send.
+        using var kafka = new EmbeddedKafkaFixture();
+        var topic = kafka.Cluster.CreateTopicWithDeadLetters("dlq-stall", 1);
+        var groupId = EmbeddedKafkaFixture.UniqueTopicName("dlq-stall-group");
+        long keylessOffset;
+        using (var producer = new ProducerBuilder<byte[]?, string>(kafka.ProducerConfig()).Build())
+        {
+            // No key: the receiver must dead-letter it before the partition can commit past it.
+            keylessOffset = (await producer.ProduceAsync(new TopicPartition(topic, 0), new Message<byte[]?, string> { Key = null, Value = "{}" })).Offset.Value;
+        }
+
+        kafka.Cluster.PushRequestErrors(0, [.. Enumerable.Repeat(Confluent.Kafka.ErrorCode.TopicAuthorizationFailed, 100_000)]);
+        var failures = await KafkaStreamMetrics.CountAsync("orleans.streaming.kafka.dead_letter_failures", topic, async () =>
+        {
+            var cluster = await KafkaStreamTestCluster.StartAsync(
+                kafka.BootstrapServers, groupId, topic, partitions: 1, silos: 1,
+                configureKafka: options => options.StallTimeout = TimeSpan.FromSeconds(2));
+            try
+            {
+                var diagnostics = cluster.GetActiveSilos().Single().ServiceProvider
+                    .GetRequiredKeyedService<KafkaStreamDiagnostics>(KafkaStreamTestConstants.ProviderName);
+                KafkaPartitionStatus? Status() => diagnostics.GetActivePartitions().SingleOrDefault(p => p.Topic == topic);
+                await Eventually.HoldsAsync(() => Status() is { IsStalled: true }, Deadline, () => $"{Status()}");
+
+                var stalled = Status()!;
+                Assert.Equal(keylessOffset, stalled.StalledOffset);
+                Assert.Null(stalled.StalledKey);
+                Assert.Equal(1, stalled.PendingRecords);
+                var report = await new KafkaReceiversHealthCheck(diagnostics).CheckHealthAsync(new HealthCheckContext());
+                Assert.Equal(HealthStatus.Degraded, report.Status);
+                Assert.Contains($"{topic}[0]@{keylessOffset} key unknown", report.Description, StringComparison.Ordinal);
+            }
+            finally
+            {
+                await KafkaStreamTestCluster.StopAsync(cluster);
+            }
+        });
+
+        Assert.True(failures >= 1, $"{failures} failed dead-letter writes counted");
+    }
 }
