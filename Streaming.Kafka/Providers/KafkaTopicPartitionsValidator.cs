@@ -48,6 +48,12 @@ internal sealed partial class KafkaTopicPartitionsValidator : IConfigurationVali
             LogBrokersUnreachable(name, options.BootstrapServers, MetadataTimeout.TotalSeconds, exception.Error.Code, exception.Error.Reason);
             return;
         }
+        catch (ArgumentException exception)
+        {
+            // A librdkafka setting the client refuses; the receivers report it too, and retry.
+            LogCheckImpossible(name, exception.Message);
+            return;
+        }
 
         var topics = metadata.Topics.ToDictionary(topic => topic.Topic, StringComparer.Ordinal);
         for (var i = 0; i < options.Topics.Count; i++)
@@ -88,6 +94,9 @@ internal sealed partial class KafkaTopicPartitionsValidator : IConfigurationVali
 
     [LoggerMessage(EventId = 1405, Level = LogLevel.Debug, Message = "Kafka stream provider '{Provider}': start-up check: {Code}: {Reason}")]
     private partial void LogClientError(string provider, Confluent.Kafka.ErrorCode code, string reason);
+
+    [LoggerMessage(EventId = 1406, Level = LogLevel.Warning, Message = "Kafka stream provider '{Provider}': the topics' partition counts cannot be checked: {Problem}")]
+    private partial void LogCheckImpossible(string provider, string problem);
 
     [LoggerMessage(EventId = 1404, Level = LogLevel.Debug, Message = "Kafka stream provider '{Provider}': start-up check: librdkafka {Facility}: {Text}")]
     private partial void LogClientMessage(string provider, string facility, string text);
