@@ -75,13 +75,15 @@ internal sealed partial class KafkaTopicPartitionsValidator : IConfigurationVali
             if (actual != topic.Partitions)
             {
                 var consequence = actual > topic.Partitions
-                    ? $"partitions {topic.Partitions} to {actual - 1} would never be read"
-                    : $"receivers would wait for partitions {actual} to {topic.Partitions - 1}, which do not exist";
+                    ? $"{Partitions(topic.Partitions, actual - 1)} would never be read"
+                    : $"receivers would wait for {Partitions(actual, topic.Partitions - 1)}, which do not exist";
                 throw new OrleansConfigurationException(
                     $"Kafka stream provider '{name}': {nameof(KafkaStreamOptions.Topics)}:{i}:{nameof(KafkaTopicOptions.Partitions)} is {topic.Partitions}, but topic '{topic.Name}' has {actual} partitions on the brokers ({consequence}); set it to {actual}.");
             }
         }
     }
+
+    private static string Partitions(int first, int last) => first == last ? $"partition {first}" : $"partitions {first} to {last}";
 
     [LoggerMessage(EventId = 1401, Level = LogLevel.Warning, Message = "Kafka stream provider '{Provider}': the brokers at {BootstrapServers} did not give their topics within {Seconds} s ({Code}: {Reason}); starting without checking the topics' partition counts")]
     private partial void LogBrokersUnreachable(string provider, string bootstrapServers, double seconds, Confluent.Kafka.ErrorCode code, string reason);

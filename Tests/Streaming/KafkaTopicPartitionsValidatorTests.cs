@@ -26,7 +26,8 @@ public sealed class KafkaTopicPartitionsValidatorTests(KafkaStreamClusterFixture
     }
 
     [Theory]
-    [InlineData(2, "partitions 2 to 2 would never be read")]
+    [InlineData(2, "partition 2 would never be read")]
+    [InlineData(1, "partitions 1 to 2 would never be read")]
     [InlineData(8, "receivers would wait for partitions 3 to 7")]
     public void A_topic_whose_partition_count_differs_refuses_start_naming_the_setting_and_both_counts(int configured, string consequence)
     {
