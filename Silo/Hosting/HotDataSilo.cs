@@ -125,6 +125,7 @@ public static class HotDataSilo
             }
 
             silo.AddHotDataDashboard();
+            silo.UseKubernetesHostingInPod();
         });
 
         builder.AddHotDataSecurity();
