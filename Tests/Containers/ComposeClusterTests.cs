@@ -46,6 +46,25 @@ public sealed class ComposeClusterTests(ComposeCluster cluster, ITestOutputHelpe
     }
 
     [ContainerFact]
+    public async Task Redis_answers_only_clients_that_send_the_password()
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, cluster.RedisPort);
+        var stream = client.GetStream();
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        async Task<string?> SendAsync(string command)
+        {
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(command + "\r\n"));
+            return await reader.ReadLineAsync();
+        }
+
+        Assert.StartsWith("-NOAUTH", await SendAsync("PING"), StringComparison.Ordinal);
+        Assert.StartsWith("-", await SendAsync("AUTH not-the-password"), StringComparison.Ordinal);
+        Assert.Equal("+OK", await SendAsync($"AUTH {cluster.RedisPassword}"));
+        Assert.Equal("+PONG", await SendAsync("PING"));
+    }
+
+    [ContainerFact]
     public async Task A_write_on_one_silo_is_read_on_the_others()
     {
         var key = "container-" + Guid.NewGuid().ToString("N")[..8];
