@@ -35,7 +35,7 @@ public static class KafkaChangeReader
         long? upstreamVersion = null;
         if (versionText is not null)
         {
-            if (!long.TryParse(versionText, NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite, CultureInfo.InvariantCulture, out var v))
+            if (!long.TryParse(versionText, NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v))
             {
                 return RecordDecision.DeadLetter($"invalid-version: '{versionText}' is not a whole number.");
             }
