@@ -14,7 +14,7 @@ namespace OrleansHotData.Tests.Robustness;
 /// stale If-Match → 412, an increment the value cannot take → 400, a TTL outside 1 s … 10 years → 400; every refusal
 /// a problem document (RFC 9457); never a 5xx; every success bumps the version by one and shows the model's value.
 /// </summary>
-public sealed class HttpInputSequence(InputGenerator generator, IReadOnlyList<HttpClient> http, string prefix, List<string> failures)
+public sealed class HttpInputSequence(InputGenerator generator, IReadOnlyList<HttpClient> http, string prefix, FailureLog failures)
 {
     private static readonly string[] KeyVariants = ["", "-ключ", "-😀", "-e\u0301", "-שלום", "-a/b", "-50%", "-sp ace", "-q?x", "-h#x", "-\u202Ertl", "-日本"];
 
@@ -76,7 +76,7 @@ public sealed class HttpInputSequence(InputGenerator generator, IReadOnlyList<Ht
         {
             if (!await BecomesTrueAsync(async () => Matches(model, await ReadAsync(model.Key)), deadline))
             {
-                failures.Add($"HTTP key {Show(model.Key)}: final state expected {ShowState(model.Value, model.Version)}, got {await ReadAsync(model.Key)}\n    last inputs:\n      {model.RecentHistory()}");
+                failures.Add("final state matches the model", $"HTTP key {Show(model.Key)}: final state expected {ShowState(model.Value, model.Version)}, got {await ReadAsync(model.Key)}\n    last inputs:\n      {model.RecentHistory()}");
             }
         }
 
@@ -84,7 +84,7 @@ public sealed class HttpInputSequence(InputGenerator generator, IReadOnlyList<Ht
         {
             if (!await BecomesTrueAsync(async () => (await ReadAsync(model.Key)).Status == HttpStatusCode.NotFound, deadline))
             {
-                failures.Add($"HTTP key {Show(model.Key)}: written with ?ttl=1 at version {version}, still readable after {timeout.TotalSeconds:0} s: {await ReadAsync(model.Key)}");
+                failures.Add("a value expires after its TTL", $"HTTP key {Show(model.Key)}: written with ?ttl=1 at version {version}, still readable after {timeout.TotalSeconds:0} s: {await ReadAsync(model.Key)}");
                 continue;
             }
 
@@ -95,7 +95,7 @@ public sealed class HttpInputSequence(InputGenerator generator, IReadOnlyList<Ht
             var tag = response.Headers.ETag?.Tag;
             if (response.StatusCode != HttpStatusCode.OK || tag is null || long.Parse(tag.Trim('"'), CultureInfo.InvariantCulture) <= version)
             {
-                failures.Add($"HTTP key {Show(model.Key)}: re-created after expiring at version {version}; rule: versions never repeat, so the new version must be above {version}; got {(int)response.StatusCode} ETag {tag}");
+                failures.Add("versions never repeat, also across expiry", $"HTTP key {Show(model.Key)}: re-created after expiring at version {version}; rule: versions never repeat, so the new version must be above {version}; got {(int)response.StatusCode} ETag {tag}");
             }
         }
     }
@@ -181,7 +181,7 @@ public sealed class HttpInputSequence(InputGenerator generator, IReadOnlyList<Ht
     private async Task SendAndCheckAsync(KeyModel model, PlannedRequest request)
     {
         model.History.Add(request.ToString());
-        string? failure;
+        (string Rule, string Message)? failure;
         HttpResponseMessage? response = null;
         byte[] body = [];
         try
@@ -192,26 +192,63 @@ public sealed class HttpInputSequence(InputGenerator generator, IReadOnlyList<Ht
         }
         catch (HttpRequestException ex)
         {
-            failure = $"the request failed: {ex.Message}";
+            failure = ("every request gets an answer", $"the request failed: {ex.Message}");
         }
 
-        if (failure is not null)
+        if (failure is { } f)
         {
-            model.Diverged = true;
             var actual = response is null ? "no answer" : $"{(int)response.StatusCode} {response.Content.Headers.ContentType} ETag {response.Headers.ETag?.Tag} body {Preview(body)}";
-            failures.Add($"HTTP {request}\n    expected {(request.Expected.Status == 0 ? "200 or 400" : request.Expected.Status)} ({request.Expected.Reason}){(request.Expected.IsSuccess && request.Expected.Value is { } v ? " value " + Preview(Encoding.UTF8.GetBytes(v.Render(JsonLayout.Compact))) : "")} at version {model.Version + (request.Expected.IsSuccess ? 1 : 0)}\n    got {actual}: {failure}\n    earlier inputs of the key:\n      {model.RecentHistory(5)}");
+            failures.Add(f.Rule, $"HTTP {request}\n    expected {(request.Expected.Status == 0 ? "200 or 400" : request.Expected.Status)} ({request.Expected.Reason}){(request.Expected.IsSuccess && request.Expected.Value is { } v ? " value " + Preview(Encoding.UTF8.GetBytes(v.Render(JsonLayout.Compact))) : "")} at version {model.Version + (request.Expected.IsSuccess ? 1 : 0)}\n    got {actual}: {f.Message}\n    earlier inputs of the key:\n      {model.RecentHistory(5)}");
+            await ResyncAsync(model);
         }
 
         response?.Dispose();
     }
 
-    private static string? Check(KeyModel model, PlannedRequest request, HttpResponseMessage response, byte[] body)
+    /// <summary>
+    /// After an answer outside the rules, takes the key's state from a GET so the following inputs are still judged;
+    /// a key that cannot be read, or holds what the rules refuse, is left alone from then on.
+    /// </summary>
+    private async Task ResyncAsync(KeyModel model)
+    {
+        try
+        {
+            var read = await ReadAsync(model.Key);
+            if (read.Status == HttpStatusCode.NotFound)
+            {
+                model.Value = null;
+                model.VersionKnown = false;
+                return;
+            }
+
+            using var document = JsonDocument.Parse(read.Body);
+            var value = ModelJson.From(document.RootElement);
+            if (read.Status != HttpStatusCode.OK || value.HasDuplicateNames || value.HasLoneSurrogate || read.ETag is null)
+            {
+                model.Diverged = true;
+                return;
+            }
+
+            model.Value = value;
+            model.Version = long.Parse(read.ETag.Trim('"'), CultureInfo.InvariantCulture);
+            model.VersionKnown = true;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or InvalidOperationException or FormatException)
+        {
+            model.Diverged = true;
+        }
+    }
+
+    private static (string Rule, string Message)? Check(KeyModel model, PlannedRequest request, HttpResponseMessage response, byte[] body)
     {
         var status = (int)response.StatusCode;
         if (status >= 500)
         {
-            return "a 5xx answer; no input may cause one";
+            return ($"no 5xx answer (the input: {request.Expected.Reason})", "a 5xx answer; no input may cause one");
         }
+
+        const string Matches = "an applied change shows the model's value and version";
+        const string Problem = "a refusal carries an RFC 9457 problem body";
 
         var expected = request.Expected;
         var success = expected.IsSuccess || (expected.Status == 0 && status is 200);
@@ -220,12 +257,12 @@ public sealed class HttpInputSequence(InputGenerator generator, IReadOnlyList<Ht
             var refusal = expected.Status == 0 ? 400 : expected.Status;
             if (status != refusal)
             {
-                return $"status {status}, the rules require {refusal}";
+                return (expected.Reason, $"status {status}, the rules require {refusal}");
             }
 
             if (response.Content.Headers.ContentType?.MediaType != "application/problem+json")
             {
-                return "a refusal without an RFC 9457 problem body (application/problem+json)";
+                return (Problem, "a refusal without an RFC 9457 problem body (application/problem+json)");
             }
 
             try
@@ -235,24 +272,31 @@ public sealed class HttpInputSequence(InputGenerator generator, IReadOnlyList<Ht
                     && problem.RootElement.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Number && s.GetInt32() == status
                     && problem.RootElement.TryGetProperty("title", out var title) && title.ValueKind == JsonValueKind.String
                     ? null
-                    : "the problem body lacks a matching status or a title";
+                    : (Problem, "the problem body lacks a matching status or a title");
             }
             catch (JsonException ex)
             {
-                return $"the problem body is not JSON: {ex.Message}";
+                return (Problem, $"the problem body is not JSON: {ex.Message}");
             }
         }
 
         var wanted = request.Method == HttpMethod.Delete ? 204 : 200;
         if (status != wanted)
         {
-            return $"status {status}, the rules require {wanted}";
+            return (expected.Reason, $"status {status}, the rules require {wanted}");
+        }
+
+        if (!model.VersionKnown && long.TryParse(response.Headers.ETag?.Tag?.Trim('"'), CultureInfo.InvariantCulture, out var observed) && observed > model.Version)
+        {
+            // The key came back absent from an unexpected answer: its version floor is unknown, so learn it here.
+            model.Version = observed - 1;
+            model.VersionKnown = true;
         }
 
         var version = model.Version + 1;
         if (response.Headers.ETag?.Tag != Tag(version))
         {
-            return $"ETag {response.Headers.ETag?.Tag}, the model's version is {version} (every applied change bumps it by one)";
+            return (Matches, $"ETag {response.Headers.ETag?.Tag}, the model's version is {version} (every applied change bumps it by one)");
         }
 
         if (request.Method != HttpMethod.Delete)
@@ -262,12 +306,12 @@ public sealed class HttpInputSequence(InputGenerator generator, IReadOnlyList<Ht
                 using var value = JsonDocument.Parse(body);
                 if (!expected.Value!.SemanticallyEquals(value.RootElement))
                 {
-                    return "the value differs from the model's";
+                    return (Matches, "the value differs from the model's");
                 }
             }
             catch (Exception ex) when (ex is JsonException or InvalidOperationException)
             {
-                return $"the value cannot be read back as JSON: {ex.Message}";
+                return (Matches, $"the value cannot be read back as JSON: {ex.Message}");
             }
 
             if (request.Query is { } query && query.StartsWith("ttl=", StringComparison.Ordinal) && int.TryParse(query[4..], CultureInfo.InvariantCulture, out var ttl)
@@ -275,7 +319,7 @@ public sealed class HttpInputSequence(InputGenerator generator, IReadOnlyList<Ht
                     && DateTimeOffset.TryParse(expires.First(), CultureInfo.InvariantCulture, out var at)
                     && Math.Abs((at - DateTimeOffset.UtcNow - TimeSpan.FromSeconds(ttl)).TotalMinutes) < 10))
             {
-                return $"no Hotdata-Expires-At about {ttl} s ahead";
+                return ("a legal TTL sets the expiry", $"no Hotdata-Expires-At about {ttl} s ahead");
             }
         }
 

@@ -15,7 +15,7 @@ namespace OrleansHotData.Tests.Robustness;
 /// other record applies as the model says; nothing else is dead-lettered; and a probe produced behind the inputs on every
 /// partition becomes visible.
 /// </summary>
-public sealed class KafkaInputSequence(InputGenerator generator, RobustnessFixture fixture, string prefix, List<string> failures)
+public sealed class KafkaInputSequence(InputGenerator generator, RobustnessFixture fixture, string prefix, FailureLog failures)
 {
     private static readonly string[] KeyVariants = ["", "-ключ", "-😀", "-e\u0301", "-שלום", "-a/b", "-50%", "-sp ace", "-\u202Ertl", "-日本"];
     private static readonly string[] LegalTtls = ["86400", "5184000", "157680000", "315360000"];
@@ -78,7 +78,8 @@ public sealed class KafkaInputSequence(InputGenerator generator, RobustnessFixtu
         var found = new Dictionary<(int, long), string>();
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(fixture.KafkaConfigs.Consumer("fuzz-dlq-" + Guid.NewGuid().ToString("N"))).Build();
         consumer.Assign(Enumerable.Range(0, RobustnessFixture.Partitions).Select(p => new TopicPartitionOffset(fixture.DeadLetterTopic, p, Offset.Beginning)));
-        var unexpected = new List<string>();
+        var unexpected = new List<(string Rule, string Detail)>();
+        var repeats = new Dictionary<(int, long), int>();
 
         void Drain(TimeSpan wait)
         {
@@ -91,21 +92,21 @@ public sealed class KafkaInputSequence(InputGenerator generator, RobustnessFixtu
                 if (!int.TryParse(Header("dead-letter-partition"), CultureInfo.InvariantCulture, out var partition)
                     || !long.TryParse(Header("dead-letter-offset"), CultureInfo.InvariantCulture, out var offset))
                 {
-                    unexpected.Add($"a dead letter without its source position: reason {reason}");
+                    unexpected.Add(("a dead letter names its source position", $"a dead letter without its source position: reason {reason}"));
                     continue;
                 }
 
                 if (!found.TryAdd((partition, offset), reason))
                 {
-                    unexpected.Add($"dead-lettered twice ({reason}): {(byPosition.TryGetValue((partition, offset), out var twice) ? twice : $"p{partition}@{offset}")}");
+                    repeats[(partition, offset)] = repeats.GetValueOrDefault((partition, offset), 1) + 1;
                 }
                 else if (!expected.TryGetValue((partition, offset), out var record))
                 {
-                    unexpected.Add($"dead-lettered ({reason}) though the rules say it applies: {(byPosition.TryGetValue((partition, offset), out var r) ? r : $"p{partition}@{offset}")}");
+                    unexpected.Add(("only records the rules refuse are dead-lettered", $"dead-lettered ({reason}) though the rules say: {(byPosition.TryGetValue((partition, offset), out var r) ? r : $"p{partition}@{offset}")}"));
                 }
                 else if (!record.DeadLetterReasons!.Any(p => reason.StartsWith(p, StringComparison.Ordinal)))
                 {
-                    unexpected.Add($"dead-lettered with reason \"{reason}\", the rules give {string.Join(" or ", record.DeadLetterReasons!)}: {record}");
+                    unexpected.Add(("a dead letter's reason names the rule", $"dead-lettered with reason \"{reason}\", the rules give {string.Join(" or ", record.DeadLetterReasons!)}: {record}"));
                 }
             }
         }
@@ -157,25 +158,34 @@ public sealed class KafkaInputSequence(InputGenerator generator, RobustnessFixtu
                 }
             }
 
-            failures.Add($"Kafka: the probe produced behind the inputs is not visible after {timeout.TotalSeconds:0} s on partitions {string.Join(", ", stalled)} (stalled)");
+            failures.Add("no partition stalls", $"Kafka: the probe produced behind the inputs is not visible after {timeout.TotalSeconds:0} s on partitions {string.Join(", ", stalled)} (stalled)");
         }
 
-        failures.AddRange(unexpected.Select(u => "Kafka: " + u));
+        foreach (var (rule, detail) in unexpected)
+        {
+            failures.Add(rule, "Kafka: " + detail);
+        }
+
+        foreach (var (position, times) in repeats)
+        {
+            failures.Add("a record is dead-lettered once", $"Kafka: dead-lettered {times} times ({found[position]}): {byPosition.GetValueOrDefault(position)?.ToString() ?? $"p{position.Item1}@{position.Item2}"}");
+        }
+
         foreach (var record in expected.Values.Where(r => !found.ContainsKey(r.Position)))
         {
-            failures.Add($"Kafka: not dead-lettered within {timeout.TotalSeconds:0} s: {record}");
+            failures.Add("a record the rules refuse is dead-lettered", $"Kafka: not dead-lettered within {timeout.TotalSeconds:0} s: {record}");
         }
 
         foreach (var model in await Mismatched())
         {
-            failures.Add($"Kafka key {HttpInputSequence.Show(model.Key)}: final state expected {HttpInputSequence.ShowState(model.Value, model.Version)} (upstream version {model.UpstreamVersion?.ToString(CultureInfo.InvariantCulture) ?? "none"}), got {await ReadAsync(http, model.Key)}\n    last records of the key:\n      {model.RecentHistory()}");
+            failures.Add("final state matches the model", $"Kafka key {HttpInputSequence.Show(model.Key)}: final state expected {HttpInputSequence.ShowState(model.Value, model.Version)} (upstream version {model.UpstreamVersion?.ToString(CultureInfo.InvariantCulture) ?? "none"}), got {await ReadAsync(http, model.Key)}\n    last records of the key:\n      {model.RecentHistory()}");
         }
 
         foreach (var key in _expiringKeys)
         {
             if (await ReadAsync(http, key) is { Status: not HttpStatusCode.NotFound } read)
             {
-                failures.Add($"Kafka key {HttpInputSequence.Show(key)}: set with hotdata-ttl 1, still readable after {timeout.TotalSeconds:0} s: {read}");
+                failures.Add("a value expires after its TTL", $"Kafka key {HttpInputSequence.Show(key)}: set with hotdata-ttl 1, still readable after {timeout.TotalSeconds:0} s: {read}");
             }
         }
     }

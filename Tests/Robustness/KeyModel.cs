@@ -12,6 +12,9 @@ public sealed class KeyModel(string key)
 
     public long Version { get; set; }
 
+    /// <summary>False after an unexpected answer left the key absent: a 404 carries no version.</summary>
+    public bool VersionKnown { get; set; } = true;
+
     public long? UpstreamVersion { get; set; }
 
     /// <summary>Set once an input got an answer the rules do not allow: the key's state is unknown from then on.</summary>

@@ -79,6 +79,18 @@ public abstract record ModelJson
         }
     }
 
+    /// <summary>The document <paramref name="element"/> holds, duplicate names kept.</summary>
+    public static ModelJson From(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => new Obj([.. element.EnumerateObject().Select(p => (p.Name, From(p.Value)))]),
+        JsonValueKind.Array => new Arr([.. element.EnumerateArray().Select(From)]),
+        JsonValueKind.String => new Str(element.GetString()!),
+        JsonValueKind.Number => new Num(element.GetRawText()),
+        JsonValueKind.True => new Bool(true),
+        JsonValueKind.False => new Bool(false),
+        _ => Null.Instance,
+    };
+
     /// <summary>Whether <paramref name="value"/> lies within decimal's range (an increment beyond it is refused).</summary>
     public static bool WithinDecimalRange(NumberValue value) => value.Exponent >= 0
         ? value.Exponent <= 29 && BigInteger.Abs(value.Significand * BigInteger.Pow(10, value.Exponent)) <= DecimalMax

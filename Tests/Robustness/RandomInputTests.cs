@@ -28,7 +28,7 @@ public sealed class RandomInputTests(RobustnessFixture fixture, ITestOutputHelpe
             ? int.Parse(text, CultureInfo.InvariantCulture)
             : DefaultSeed;
         output.WriteLine($"{SeedVariable}={seed}");
-        var failures = new List<string>();
+        var failures = new FailureLog();
         var prefix = $"fz{seed}";
 
         var kafka = new KafkaInputSequence(new InputGenerator(new Random(seed), RobustnessFixture.MaxValueBytes), fixture, prefix, failures);
@@ -41,11 +41,12 @@ public sealed class RandomInputTests(RobustnessFixture fixture, ITestOutputHelpe
         await kafka.VerifyAsync(fixture.Http, TimeSpan.FromSeconds(60));
         await http.VerifyAsync(TimeSpan.FromSeconds(20));
 
-        foreach (var failure in failures)
+        output.WriteLine($"{failures.Count} failures by rule:\n{failures.Summary()}");
+        foreach (var failure in failures.Details)
         {
             output.WriteLine(failure);
         }
 
-        Assert.True(failures.Count == 0, $"{failures.Count} inputs ended outside the rules; rerun with {SeedVariable}={seed}. The first ones:\n{string.Join("\n", failures.Take(25))}");
+        Assert.True(failures.Count == 0, $"{failures.Count} inputs ended outside the rules; rerun with {SeedVariable}={seed}.\nBy rule:\n{failures.Summary()}\nThe first ones:\n{string.Join("\n", failures.Details.Take(20))}");
     }
 }
