@@ -178,7 +178,7 @@ public sealed class KafkaInputSequence(InputGenerator generator, RobustnessFixtu
 
         foreach (var model in await Mismatched())
         {
-            failures.Add("final state matches the model", $"Kafka key {HttpInputSequence.Show(model.Key)}: final state expected {HttpInputSequence.ShowState(model.Value, model.Version)} (upstream version {model.UpstreamVersion?.ToString(CultureInfo.InvariantCulture) ?? "none"}), got {await ReadAsync(http, model.Key)}\n    last records of the key:\n      {model.RecentHistory()}");
+            failures.Add("final state matches the model", $"Kafka key {HttpInputSequence.Show(model.Key)}: final state expected {HttpInputSequence.ShowState(model.Value, model.Version)} (upstream version {model.UpstreamVersion?.ToString(CultureInfo.InvariantCulture) ?? "none"}), got {await ReadAsync(http, model.Key)}\n    records of the key:\n      {model.RecentHistory(40)}");
         }
 
         foreach (var key in _expiringKeys)
@@ -388,7 +388,7 @@ public sealed class KafkaInputSequence(InputGenerator generator, RobustnessFixtu
     private static GeneratedRecord Record(int index, KeyModel model, byte[] key, byte[]? value, List<(string, byte[])> headers, string[]? reasons, string outcome, GeneratedDocument? document)
     {
         var record = new GeneratedRecord(index, key, value, headers, reasons, outcome + $" → version {model.Version}", document);
-        model.History.Add($"#{index} {(headers.Count == 0 ? "" : string.Join(",", headers.Select(h => $"{h.Item1}={GeneratedRecord.Show(h.Item2)}")) + " ")}{(value is null ? "tombstone" : document?.Describe() ?? GeneratedRecord.Show(value))} → {outcome}");
+        model.History.Add($"#{index} {(headers.Count == 0 ? "" : string.Join(",", headers.Select(h => $"{h.Item1}={GeneratedRecord.Show(h.Item2)}")) + " ")}{(value is null ? "tombstone" : document?.Describe() ?? GeneratedRecord.Show(value))} → {outcome} → version {model.Version}");
         return record;
     }
 }
