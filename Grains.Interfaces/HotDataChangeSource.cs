@@ -11,4 +11,7 @@ public enum HotDataChangeSource
 
     /// <summary>A Kafka record.</summary>
     Kafka = 2,
+
+    /// <summary>The value's time to live ran out: the key has no value any more.</summary>
+    Expiry = 3,
 }

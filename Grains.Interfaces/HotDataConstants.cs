@@ -14,4 +14,7 @@ public static class HotDataConstants
 
     /// <summary>The default upper bound of a value's size in UTF-8 bytes (1 MiB).</summary>
     public const int DefaultMaxValueBytes = 1024 * 1024;
+
+    /// <summary>The default upper bound of a value's time to live: 10 years (3650 days).</summary>
+    public static readonly TimeSpan DefaultMaxTtl = TimeSpan.FromDays(3650);
 }

@@ -11,13 +11,15 @@ namespace OrleansHotData.Grains;
 /// </summary>
 public static class ChangeApplier
 {
-    private const int MaxJsonDepth = 64;
-
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MaxJsonDepth };
     private static readonly JsonNodeOptions NodeOptions = new() { PropertyNameCaseInsensitive = false };
 
     /// <summary>Applies <paramref name="change"/> to <paramref name="current"/> at time <paramref name="now"/>.</summary>
-    public static ChangeOutcome Apply(HotDataEntry current, HotDataChange change, DateTimeOffset now, int maxValueBytes)
+    /// <param name="current">The key's entry now.</param>
+    /// <param name="change">The change to apply.</param>
+    /// <param name="now">The time the change is applied at.</param>
+    /// <param name="maxValueBytes">The largest document and resulting value, in UTF-8 bytes.</param>
+    /// <param name="maxTtl">The longest time to live a change may set; <see cref="HotDataConstants.DefaultMaxTtl"/> when not given.</param>
+    public static ChangeOutcome Apply(HotDataEntry current, HotDataChange change, DateTimeOffset now, int maxValueBytes, TimeSpan? maxTtl = null)
     {
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(change);
@@ -44,6 +46,12 @@ public static class ChangeApplier
         if (change.Ttl is { } ttl && ttl <= TimeSpan.Zero)
         {
             return Reject(WriteStatus.Invalid, current, "The time to live must be positive.");
+        }
+
+        var longestTtl = maxTtl ?? HotDataConstants.DefaultMaxTtl;
+        if (change.Ttl > longestTtl)
+        {
+            return Reject(WriteStatus.Invalid, current, $"The time to live of {change.Ttl.Value.TotalSeconds:0} s is over the limit of {longestTtl.TotalSeconds:0} s ({longestTtl.TotalDays:0} days).");
         }
 
         if (change.Operation == ChangeOperation.Delete)
@@ -83,6 +91,13 @@ public static class ChangeApplier
         {
             return Reject(WriteStatus.Invalid, current, ex.Message);
         }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or OverflowException
+            || (ex is ArgumentException && ex is not ArgumentNullException))
+        {
+            // Text the JSON reader took but cannot turn into values (an escaped lone surrogate, for one): the same
+            // input fails the same way every time, so it is the change that is at fault.
+            return Reject(WriteStatus.Invalid, current, $"The {Describe(change.Operation)} cannot be applied: {ex.Message}");
+        }
 
         var resultBytes = resultJson.Length <= maxValueBytes / 3 ? resultJson.Length : Encoding.UTF8.GetByteCount(resultJson);
         if (resultBytes > maxValueBytes)
@@ -114,13 +129,10 @@ public static class ChangeApplier
         _ => "change",
     };
 
-    private static string ValidateDocument(string json)
-    {
-        using var document = JsonDocument.Parse(json, DocumentOptions);
-        return json;
-    }
+    private static string ValidateDocument(string json) =>
+        HotDataJson.Validate(json) is { } error ? throw new InvalidChangeException($"The value is not valid JSON: {error}") : json;
 
-    private static JsonNode? Parse(string json) => JsonNode.Parse(json, NodeOptions, DocumentOptions);
+    private static JsonNode? Parse(string json) => JsonNode.Parse(json, NodeOptions, HotDataJson.DocumentOptions);
 
     private static string Serialize(JsonNode? node) => node is null ? "null" : node.ToJsonString();
 

@@ -24,8 +24,10 @@ public sealed partial class HotDataGrain(
     HotDataMetrics metrics,
     ILogger<HotDataGrain> logger) : Grain, IHotDataGrain, IStreamSubscriptionObserver, IAsyncBatchObserver<KafkaRecord>
 {
-    private readonly int _maxKeyBytes = options.Value.MaxKeyBytes;
-    private readonly int _maxValueBytes = options.Value.MaxValueBytes;
+    // A grain timer can be due at most ~49.7 days ahead: a longer time to live is waited out in steps.
+    private static readonly TimeSpan MaxExpiryTimerStep = TimeSpan.FromDays(1);
+
+    private readonly HotDataOptions _options = options.Value;
     private readonly Dictionary<IHotDataChangeObserver, DateTimeOffset> _watchers = [];
     private IGrainTimer? _expiryTimer;
 
@@ -44,7 +46,7 @@ public sealed partial class HotDataGrain(
     {
         ArgumentNullException.ThrowIfNull(change);
         var now = time.GetUtcNow();
-        var outcome = ChangeApplier.Apply(state.State.ToEntry(), change, now, _maxValueBytes);
+        var outcome = ChangeApplier.Apply(state.State.ToEntry(), change, now, _options.MaxValueBytes, _options.MaxTtl);
         if (!outcome.Applied)
         {
             LogChangeRejected(Key, change.Operation, outcome.Status, outcome.Error);
@@ -69,92 +71,125 @@ public sealed partial class HotDataGrain(
     /// <summary>
     /// Applies the key's Kafka records delivered together (several when they queued up behind each other), in
     /// partition order, and writes the result to storage once. Returns only when their effect is durable (or they are
-    /// dead-lettered), so the provider commits their offsets only after that; on a failed write nothing of the batch
-    /// counts as applied and the records are delivered again. A record at or before the last applied position of its
-    /// partition is a redelivery and changes nothing. Watchers are told of every applied change, in order, once the
-    /// batch is durable.
+    /// dead-lettered), so the provider commits their offsets only after that; on a failure of Redis or the cluster
+    /// nothing of the batch counts as applied and the records are delivered again, until it heals. A record whose
+    /// processing fails for any other reason fails the same way every time: it is found by taking the records one at
+    /// a time and dead-lettered after <see cref="HotDataOptions.MaxRecordAttempts"/> attempts, so it cannot hold its
+    /// partition. Watchers are told of every applied change, in order, once it is durable.
     /// </summary>
     public async Task OnNextAsync(IList<SequentialItem<KafkaRecord>> items)
     {
         ArgumentNullException.ThrowIfNull(items);
-        var pending = state.State;
-        var applied = 0;
-        List<HotDataState>? changes = null;
-        // The batch's positions, copied from the stored ones once per write rather than once per record.
-        Dictionary<string, long>? offsets = null;
-
-        // A dead letter goes out only after what was applied before it is durable, as if the records came one by one.
-        async Task FlushAsync()
+        try
         {
-            if (applied == 0)
+            await ApplyRecordsAsync(items.Select(item => item.Item));
+        }
+        catch (Exception ex) when (!InfrastructureFailure.Is(ex))
+        {
+            LogRecordsFailed(ex, Key, items.Count);
+            // What was saved before the failure is skipped as a redelivery.
+            foreach (var item in items)
             {
+                await ApplyRecordAloneAsync(item.Item);
+            }
+        }
+    }
+
+    private async Task ApplyRecordsAsync(IEnumerable<KafkaRecord> records)
+    {
+        var planner = new KafkaRecordPlanner(state.State, _options);
+        List<HotDataState>? changes = null;
+        foreach (var record in records)
+        {
+            var plan = planner.Decide(record, time.GetUtcNow());
+            switch (plan.Outcome)
+            {
+                case RecordOutcome.Duplicate:
+                    metrics.Duplicate();
+                    LogDuplicate(Key, plan.Source, record.Offset, plan.Reason);
+                    continue;
+                case RecordOutcome.Stale:
+                    metrics.Stale();
+                    LogStale(Key, plan.Source, record.Offset, plan.Reason);
+                    break;
+                case RecordOutcome.DeadLetter:
+                    // What was applied before it is durable before it goes out, as if the records came one by one.
+                    await SaveAsync(planner, changes);
+                    await DeadLetterAsync(record, plan.Reason!);
+                    break;
+            }
+
+            planner.Advance(plan);
+            if (plan.Outcome == RecordOutcome.Applied && _watchers.Count > 0)
+            {
+                (changes ??= []).Add(planner.Pending);
+            }
+        }
+
+        await SaveAsync(planner, changes);
+    }
+
+    private async Task ApplyRecordAloneAsync(KafkaRecord record)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ApplyRecordsAsync([record]);
                 return;
             }
-
-            await PersistAsync(pending);
-            metrics.Applied(HotDataChangeSource.Kafka, applied);
-            applied = 0;
-            offsets = null;
-            ScheduleExpiry();
-            if (changes is not null)
+            catch (Exception ex) when (!InfrastructureFailure.Is(ex) && attempt < _options.MaxRecordAttempts)
             {
-                changes.ForEach(NotifyWatchers);
-                changes.Clear();
+                LogRecordAttemptFailed(ex, Key, record.Topic, record.Partition, record.Offset, attempt);
+            }
+            catch (Exception ex) when (!InfrastructureFailure.Is(ex))
+            {
+                var plan = KafkaRecordPlanner.DeadLetter(record, $"processing-failed: {ex.GetType().Name}: {ex.Message}");
+                LogRecordAttemptFailed(ex, Key, record.Topic, record.Partition, record.Offset, attempt);
+                await DeadLetterAsync(record, plan.Reason!);
+                await RecordDeadLetterAsync(plan);
+                return;
             }
         }
+    }
 
-        foreach (var item in items)
+    // Records a dead letter's position so that a replay does not dead-letter it again. Best effort: the write may be
+    // what fails, and then a replay dead-letters the record once more.
+    private async Task RecordDeadLetterAsync(RecordPlan plan)
+    {
+        var planner = new KafkaRecordPlanner(state.State, _options);
+        planner.Advance(plan);
+        try
         {
-            var record = item.Item;
-            var source = SourceName(record.Topic, record.Partition);
-            if (pending.SourceOffsets?.TryGetValue(source, out var appliedOffset) == true && record.Offset <= appliedOffset)
-            {
-                metrics.Duplicate();
-                LogDuplicate(Key, source, record.Offset, appliedOffset);
-                continue;
-            }
+            await SaveAsync(planner, null);
+        }
+        catch (Exception ex) when (!InfrastructureFailure.Is(ex))
+        {
+            LogPositionNotRecorded(ex, Key, plan.Source, plan.Offset);
+        }
+    }
 
-            var decision = KafkaChangeReader.Read(record, _maxKeyBytes, _maxValueBytes);
-            if (decision.DeadLetterReason is { } reason)
-            {
-                await FlushAsync();
-                await DeadLetterAsync(record, reason);
-                continue;
-            }
-
-            var outcome = ChangeApplier.Apply(pending.ToEntry(), decision.Change!, time.GetUtcNow(), _maxValueBytes);
-            switch (outcome.Status)
-            {
-                case WriteStatus.Applied:
-                    offsets ??= new Dictionary<string, long>(pending.SourceOffsets ?? new Dictionary<string, long>(), StringComparer.Ordinal);
-                    offsets[source] = record.Offset;
-                    pending = pending.With(outcome.Entry) with { SourceOffsets = offsets, LastSource = HotDataChangeSource.Kafka };
-                    applied++;
-                    if (_watchers.Count > 0)
-                    {
-                        (changes ??= []).Add(pending);
-                    }
-
-                    break;
-                case WriteStatus.Stale:
-                    metrics.Stale();
-                    LogStale(Key, source, record.Offset, outcome.Error);
-                    break;
-                case WriteStatus.NotFound:
-                    // A delete of a key that has no value: already in the state the record asks for.
-                    break;
-                case WriteStatus.ValueTooLarge:
-                    await FlushAsync();
-                    await DeadLetterAsync(record, $"value-too-large: {outcome.Error}");
-                    break;
-                default:
-                    await FlushAsync();
-                    await DeadLetterAsync(record, $"invalid-change: {outcome.Error}");
-                    break;
-            }
+    private async Task SaveAsync(KafkaRecordPlanner planner, List<HotDataState>? changes)
+    {
+        if (!planner.HasUnsavedChanges)
+        {
+            return;
         }
 
-        await FlushAsync();
+        await PersistAsync(planner.Pending);
+        var applied = planner.AppliedSinceSave;
+        planner.Saved();
+        if (applied > 0)
+        {
+            metrics.Applied(HotDataChangeSource.Kafka, applied);
+            ScheduleExpiry();
+        }
+
+        if (changes is not null)
+        {
+            changes.ForEach(NotifyWatchers);
+            changes.Clear();
+        }
     }
 
     public Task<HotDataNotification?> WatchAsync(IHotDataChangeObserver observer)
@@ -236,35 +271,24 @@ public sealed partial class HotDataGrain(
         return new HotDataNotification(Key, current.Version, value?.Json, current.LastSource, current.UpdatedAt, value?.ExpiresAt);
     }
 
-    private static string SourceName(string topic, int partition) => $"{topic}/{partition}";
-
     private HotDataValue? ToValue(HotDataState current, DateTimeOffset now) =>
         current.Json is not null && !(current.ExpiresAt <= now)
             ? new HotDataValue(Key, current.Json, current.Version, current.UpdatedAt, current.ExpiresAt)
             : null;
 
     /// <summary>
-    /// Writes <paramref name="next"/> to storage; with <paramref name="removeWhenEmpty"/>, removes the key's record
-    /// instead when nothing is left worth keeping. On failure memory goes back to what storage last confirmed and the
-    /// activation is dropped, so the next call reloads whatever storage really holds.
+    /// Writes <paramref name="next"/> to storage. On failure memory goes back to what storage last confirmed; when
+    /// Redis or the cluster failed, the activation is dropped too, so the next call reloads whatever storage really
+    /// holds (another activation may have written).
     /// </summary>
-    private async Task PersistAsync(HotDataState next, bool removeWhenEmpty = false)
+    private async Task PersistAsync(HotDataState next)
     {
         var previous = state.State;
         state.State = next;
         var started = time.GetTimestamp();
         try
         {
-            if (removeWhenEmpty && next.IsEmpty)
-            {
-                await state.ClearStateAsync();
-                state.State = new HotDataState();
-            }
-            else
-            {
-                await state.WriteStateAsync();
-            }
-
+            await state.WriteStateAsync();
             metrics.StorageWritten(time.GetElapsedTime(started), succeeded: true);
         }
         catch (Exception ex)
@@ -272,7 +296,11 @@ public sealed partial class HotDataGrain(
             metrics.StorageWritten(time.GetElapsedTime(started), succeeded: false);
             state.State = previous;
             LogPersistFailed(ex, Key);
-            DeactivateOnIdle();
+            if (InfrastructureFailure.Is(ex))
+            {
+                DeactivateOnIdle();
+            }
+
             throw;
         }
     }
@@ -284,25 +312,39 @@ public sealed partial class HotDataGrain(
         if (state.State is { Json: not null, ExpiresAt: { } expiresAt })
         {
             var due = expiresAt - time.GetUtcNow();
-            _expiryTimer = this.RegisterGrainTimer(
-                OnExpiryTimerAsync,
-                new GrainTimerCreationOptions(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan));
+            due = due < TimeSpan.Zero ? TimeSpan.Zero : due > MaxExpiryTimerStep ? MaxExpiryTimerStep : due;
+            _expiryTimer = this.RegisterGrainTimer(OnExpiryTimerAsync, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan));
         }
     }
 
     private async Task OnExpiryTimerAsync(CancellationToken cancellationToken)
     {
         await RemoveIfExpiredAsync(cancellationToken);
-        // Timers may fire a little early: if the value is not yet expired, wait for the rest.
+        // Timers may fire a little early, and a long time to live is waited out in steps: wait for the rest.
         ScheduleExpiry();
     }
 
+    /// <summary>
+    /// Expiry is a change like any other: the value goes, the version moves on (so no version, and no ETag, is ever
+    /// used twice), and watchers are told.
+    /// </summary>
     private async Task RemoveIfExpiredAsync(CancellationToken cancellationToken)
     {
-        if (state.State.ToEntry().IsExpired(time.GetUtcNow()))
+        var current = state.State;
+        if (current.ToEntry().IsExpired(time.GetUtcNow()))
         {
-            LogExpired(Key, state.State.Version);
-            await PersistAsync(state.State with { Json = null, ExpiresAt = null }, removeWhenEmpty: true);
+            LogExpired(Key, current.Version);
+            cancellationToken.ThrowIfCancellationRequested();
+            var expired = current with
+            {
+                Json = null,
+                ExpiresAt = null,
+                Version = current.Version + 1,
+                UpdatedAt = current.ExpiresAt!.Value,
+                LastSource = HotDataChangeSource.Expiry,
+            };
+            await PersistAsync(expired);
+            NotifyWatchers(expired);
         }
     }
 
@@ -315,8 +357,8 @@ public sealed partial class HotDataGrain(
     [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, Message = "Key {Key} expired at version {Version}; removing its value")]
     private partial void LogExpired(string key, long version);
 
-    [LoggerMessage(EventId = 1004, Level = LogLevel.Debug, Message = "Key {Key}: record {Source}@{Offset} already applied (up to {Applied}); skipped")]
-    private partial void LogDuplicate(string key, string source, long offset, long applied);
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Debug, Message = "Key {Key}: record {Source}@{Offset} is a redelivery ({Reason}); skipped")]
+    private partial void LogDuplicate(string key, string source, long offset, string? reason);
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Debug, Message = "Key {Key}: record {Source}@{Offset} is stale: {Reason}")]
     private partial void LogStale(string key, string source, long offset, string? reason);
@@ -326,6 +368,15 @@ public sealed partial class HotDataGrain(
 
     [LoggerMessage(EventId = 1008, Level = LogLevel.Debug, Message = "Key {Key}: a watcher could not be notified; its subscription is dropped")]
     private partial void LogNotifyFailed(Exception exception, string key);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Key {Key}: processing {Count} records failed for a reason other than Redis or the cluster; taking them one at a time")]
+    private partial void LogRecordsFailed(Exception exception, string key, int count);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Key {Key}: attempt {Attempt} at record {Topic}/{Partition}@{Offset} failed")]
+    private partial void LogRecordAttemptFailed(Exception exception, string key, string topic, int partition, long offset, int attempt);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Key {Key}: the position {Source}@{Offset} of a dead-lettered record could not be recorded; a replay would dead-letter it again")]
+    private partial void LogPositionNotRecorded(Exception exception, string key, string source, long offset);
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Error, Message = "Key {Key}: stream delivery reported an error")]
     private partial void LogStreamError(Exception exception, string key);

@@ -157,6 +157,7 @@ public sealed class HotDataMetrics
     {
         HotDataChangeSource.Api => "api",
         HotDataChangeSource.Kafka => "kafka",
+        HotDataChangeSource.Expiry => "expiry",
         _ => "unknown",
     };
 

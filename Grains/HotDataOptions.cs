@@ -15,4 +15,22 @@ public sealed class HotDataOptions
     /// <summary>The upper bound of a value's size in UTF-8 bytes. Default 1 MiB.</summary>
     [Range(2, 64 * 1024 * 1024)]
     public int MaxValueBytes { get; set; } = HotDataConstants.DefaultMaxValueBytes;
+
+    /// <summary>
+    /// The longest time to live a change may give a value, from one second to 100 years. Default 10 years
+    /// (<c>3650.00:00:00</c>). A longer one is refused: HTTP 400, the SDK's invalid-change error, or a dead letter.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "36500.00:00:00")]
+    public TimeSpan MaxTtl { get; set; } = HotDataConstants.DefaultMaxTtl;
+
+    /// <summary>
+    /// How many times a Kafka record whose processing fails for a reason that is neither Redis nor the cluster is tried
+    /// before it is dead-lettered with the failure as its reason, so that it cannot hold its partition. Default 3.
+    /// Failures of Redis or the cluster are retried until they heal, whatever this says.
+    /// </summary>
+    [Range(1, 100)]
+    public int MaxRecordAttempts { get; set; } = DefaultMaxRecordAttempts;
+
+    /// <summary>The default of <see cref="MaxRecordAttempts"/>.</summary>
+    public const int DefaultMaxRecordAttempts = 3;
 }

@@ -7,7 +7,10 @@ public sealed record HotDataState
     /// <summary>The value; <see langword="null"/> when the key has none.</summary>
     [Id(0)] public string? Json { get; init; }
 
-    /// <summary>The version of the last applied change.</summary>
+    /// <summary>
+    /// The version of the last applied change. Kept when the value is deleted or expires, so that versions of a key
+    /// never repeat.
+    /// </summary>
     [Id(1)] public long Version { get; init; }
 
     /// <summary>When the last change was applied.</summary>
@@ -16,20 +19,17 @@ public sealed record HotDataState
     /// <summary>When the value expires, if it has a time to live.</summary>
     [Id(3)] public DateTimeOffset? ExpiresAt { get; init; }
 
-    /// <summary>The newest upstream version applied.</summary>
+    /// <summary>The newest upstream version seen: of every record handled, applied or not.</summary>
     [Id(4)] public long? UpstreamVersion { get; init; }
 
     /// <summary>
-    /// The source position of the last applied stream record, per source ("topic/partition" → offset), so a replayed
-    /// record is recognised and skipped.
+    /// The source position of the last stream record handled — applied, skipped or dead-lettered — per source
+    /// ("topic/partition" → offset), so a replayed record is recognised and skipped.
     /// </summary>
     [Id(5)] public IReadOnlyDictionary<string, long>? SourceOffsets { get; init; }
 
     /// <summary>Where the last applied change came from, for watchers that catch up on the current value.</summary>
     [Id(6)] public HotDataChangeSource LastSource { get; init; }
-
-    /// <summary>Whether storing this state would keep anything worth keeping.</summary>
-    public bool IsEmpty => Json is null && (SourceOffsets is null || SourceOffsets.Count == 0);
 
     /// <summary>The entry the pure change logic works on.</summary>
     public HotDataEntry ToEntry() => new(Json, Version, UpdatedAt, ExpiresAt, UpstreamVersion);

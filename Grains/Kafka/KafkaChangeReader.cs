@@ -13,7 +13,11 @@ public static class KafkaChangeReader
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public static RecordDecision Read(KafkaRecord record, int maxKeyBytes, int maxValueBytes)
+    /// <param name="record">The record.</param>
+    /// <param name="maxKeyBytes">The longest key, in UTF-8 bytes.</param>
+    /// <param name="maxValueBytes">The largest value, in bytes.</param>
+    /// <param name="maxTtl">The longest time to live a record may give; <see cref="HotDataConstants.DefaultMaxTtl"/> when not given.</param>
+    public static RecordDecision Read(KafkaRecord record, int maxKeyBytes, int maxValueBytes, TimeSpan? maxTtl = null)
     {
         ArgumentNullException.ThrowIfNull(record);
         if (HotDataKey.Validate(record.Key, maxKeyBytes) is { } keyError)
@@ -28,17 +32,6 @@ public static class KafkaChangeReader
             return RecordDecision.DeadLetter(headerError!);
         }
 
-        ChangeOperation operation;
-        switch (opText?.Trim().ToUpperInvariant())
-        {
-            case null or "": operation = record.Value is null ? ChangeOperation.Delete : ChangeOperation.Set; break;
-            case "SET": operation = ChangeOperation.Set; break;
-            case "PATCH": operation = ChangeOperation.Patch; break;
-            case "INCR": operation = ChangeOperation.Increment; break;
-            case "DELETE": operation = ChangeOperation.Delete; break;
-            default: return RecordDecision.DeadLetter($"unknown-operation: '{opText}' is not set, patch, incr or delete.");
-        }
-
         long? upstreamVersion = null;
         if (versionText is not null)
         {
@@ -50,12 +43,27 @@ public static class KafkaChangeReader
             upstreamVersion = v;
         }
 
+        ChangeOperation operation;
+        switch (opText?.Trim().ToUpperInvariant())
+        {
+            case null or "": operation = record.Value is null ? ChangeOperation.Delete : ChangeOperation.Set; break;
+            case "SET": operation = ChangeOperation.Set; break;
+            case "PATCH": operation = ChangeOperation.Patch; break;
+            case "INCR": operation = ChangeOperation.Increment; break;
+            case "DELETE": operation = ChangeOperation.Delete; break;
+            default: return RecordDecision.DeadLetter($"unknown-operation: '{opText}' is not set, patch, incr or delete.", upstreamVersion);
+        }
+
         TimeSpan? ttl = null;
         if (ttlText is not null)
         {
-            if (!int.TryParse(ttlText, NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite, CultureInfo.InvariantCulture, out var seconds) || seconds < 1)
+            var longest = maxTtl ?? HotDataConstants.DefaultMaxTtl;
+            if (!long.TryParse(ttlText, NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite, CultureInfo.InvariantCulture, out var seconds)
+                || seconds < 1 || seconds > longest.TotalSeconds)
             {
-                return RecordDecision.DeadLetter($"invalid-ttl: '{ttlText}' is not a whole number of seconds of at least 1.");
+                return RecordDecision.DeadLetter(
+                    $"invalid-ttl: '{ttlText}' is not a whole number of seconds from 1 to {longest.TotalSeconds:0} ({longest.TotalDays:0} days).",
+                    upstreamVersion);
             }
 
             ttl = TimeSpan.FromSeconds(seconds);
@@ -68,12 +76,12 @@ public static class KafkaChangeReader
 
         if (record.Value is null)
         {
-            return RecordDecision.DeadLetter($"missing-value: a {opText} record needs a JSON value.");
+            return RecordDecision.DeadLetter($"missing-value: a {opText} record needs a JSON value.", upstreamVersion);
         }
 
         if (record.Value.Length > maxValueBytes)
         {
-            return RecordDecision.DeadLetter($"value-too-large: the value is {record.Value.Length} bytes; the limit is {maxValueBytes}.");
+            return RecordDecision.DeadLetter($"value-too-large: the value is {record.Value.Length} bytes; the limit is {maxValueBytes}.", upstreamVersion);
         }
 
         string json;
@@ -83,7 +91,7 @@ public static class KafkaChangeReader
         }
         catch (DecoderFallbackException)
         {
-            return RecordDecision.DeadLetter("invalid-value: the value is not valid UTF-8.");
+            return RecordDecision.DeadLetter("invalid-value: the value is not valid UTF-8.", upstreamVersion);
         }
 
         return RecordDecision.Apply(new HotDataChange(operation, json, ttl, ExpectedVersion: null, upstreamVersion));

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
-using Orleans.Persistence.Redis;
-using StackExchange.Redis;
+using OrleansHotData.Grains;
 
 namespace OrleansHotData.Silo.Api;
 
@@ -15,7 +14,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         var (status, title) = exception switch
         {
             BadHttpRequestException bad => (bad.StatusCode, "The request is malformed."),
-            _ when IsUnavailable(exception) => (StatusCodes.Status503ServiceUnavailable, "The service cannot complete the request now."),
+            _ when InfrastructureFailure.Is(exception) => (StatusCodes.Status503ServiceUnavailable, "The service cannot complete the request now."),
             _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred."),
         };
 
@@ -37,25 +36,6 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
                 Detail = status < 500 ? exception.Message : status == StatusCodes.Status503ServiceUnavailable ? "Retry the request shortly." : null,
             },
         });
-    }
-
-    /// <summary>
-    /// Whether the failure is the cluster's or the store's, not the request's: a timeout, an unreachable silo, or a
-    /// Redis failure. Orleans wraps a storage provider's failure in an <see cref="OrleansException"/>, so the causes
-    /// are looked at too.
-    /// </summary>
-    private static bool IsUnavailable(Exception exception)
-    {
-        for (var cause = exception; cause is not null; cause = cause.InnerException)
-        {
-            if (cause is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException
-                or RedisException or RedisStorageException or Orleans.Storage.InconsistentStateException)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "{Method} {Path} failed")]

@@ -1,10 +1,13 @@
 using System.Buffers;
 using System.Text;
-using System.Text.Json;
+using OrleansHotData.Grains;
 
 namespace OrleansHotData.Silo.Api;
 
-/// <summary>Reads a request body that must be one JSON document within a size limit, refusing early and cheaply.</summary>
+/// <summary>
+/// Reads a request body that must be one JSON document within a size limit, refusing early and cheaply; what counts as
+/// a document is <see cref="HotDataJson"/>'s rule, the same as for Kafka records.
+/// </summary>
 public static class JsonBody
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -47,19 +50,18 @@ public static class JsonBody
             return (null, ApiProblem.InvalidRequest("The request has no body; send a JSON document."));
         }
 
+        string json;
         try
         {
-            var json = StrictUtf8.GetString(body);
-            using var _ = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
-            return (json, null);
+            json = StrictUtf8.GetString(body);
         }
         catch (DecoderFallbackException)
         {
             return (null, ApiProblem.InvalidRequest("The body is not valid UTF-8."));
         }
-        catch (JsonException ex)
-        {
-            return (null, ApiProblem.InvalidRequest($"The body is not valid JSON: {ex.Message}"));
-        }
+
+        return HotDataJson.Validate(json) is { } error
+            ? (null, ApiProblem.InvalidRequest($"The body is not valid JSON: {error}"))
+            : (json, null);
     }
 }

@@ -121,13 +121,16 @@ public static class WatchEndpoint
         return Results.Empty;
     }
 
-    /// <summary>One event: <c>id</c> the version, <c>event</c> change or delete, <c>data</c> one line of JSON.</summary>
+    /// <summary>
+    /// One event: <c>id</c> the version, <c>event</c> <c>change</c>, <c>delete</c> or <c>expire</c> (the value's time to
+    /// live ran out), <c>data</c> one line of JSON.
+    /// </summary>
     public static ReadOnlyMemory<byte> Format(HotDataNotification change)
     {
         ArgumentNullException.ThrowIfNull(change);
         var buffer = new ArrayBufferWriter<byte>();
         buffer.Write(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"id: {change.Version}\nevent: {(change.IsDeleted ? "delete" : "change")}\ndata: ")));
+            $"id: {change.Version}\nevent: {EventType(change)}\ndata: ")));
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
@@ -137,14 +140,14 @@ public static class WatchEndpoint
             {
                 HotDataChangeSource.Api => "api",
                 HotDataChangeSource.Kafka => "kafka",
+                HotDataChangeSource.Expiry => "expiry",
                 _ => "unknown",
             });
             writer.WriteBoolean("deleted", change.IsDeleted);
             writer.WritePropertyName("value");
             if (change.Json is { } json)
             {
-                // Stored values are compact JSON: one line, as an SSE data field needs.
-                writer.WriteRawValue(json, skipInputValidation: true);
+                writer.WriteRawValue(OneLine(json), skipInputValidation: true);
             }
             else
             {
@@ -167,4 +170,17 @@ public static class WatchEndpoint
         buffer.Write("\n\n"u8);
         return buffer.WrittenMemory;
     }
+
+    private static string EventType(HotDataNotification change) => change switch
+    {
+        { IsDeleted: true, Source: HotDataChangeSource.Expiry } => "expire",
+        { IsDeleted: true } => "delete",
+        _ => "change",
+    };
+
+    // Values are stored as sent, and may be pretty-printed, while a line break would end the SSE data field. In valid
+    // JSON a raw CR or LF can only be white space between tokens (inside strings they are escaped), so a space in its
+    // place leaves the same document on one line.
+    private static string OneLine(string json) =>
+        json.AsSpan().IndexOfAny('\r', '\n') < 0 ? json : json.Replace('\r', ' ').Replace('\n', ' ');
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Confluent.Kafka;
@@ -7,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Streaming.Kafka;
 using OrleansHotData.Client;
 using OrleansHotData.Tests.Infrastructure;
+using OrleansHotData.Tests.Kafka;
 
 namespace OrleansHotData.Tests.Ingestion;
 
@@ -133,37 +133,12 @@ public sealed class KafkaIngestionTests(KafkaIngestionFixture fixture)
         var item = await Eventually.ReturnsAsync(() => Client.GetAsync<JsonElement>(key), v => v?.Version == 2, Deadline, "the valid record behind the poison");
         Assert.Equal(5, item!.Value.GetProperty("n").GetInt64());
 
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(fixture.KafkaConfigs.Consumer("dlq-reader-" + Guid.NewGuid().ToString("N"))).Build();
-        consumer.Assign(Enumerable.Range(0, KafkaIngestionFixture.Partitions).Select(p => new TopicPartitionOffset(topic + ".dlq", p, Offset.Beginning)));
         var expected = poison.ToDictionary(p => (p.Result.Partition.Value, p.Result.Offset.Value), p => p.Reason);
-        var found = new Dictionary<(int, long), string>();
-        var deadline = DateTime.UtcNow + Deadline;
-        while (found.Count < expected.Count && DateTime.UtcNow < deadline)
-        {
-            var record = consumer.Consume(TimeSpan.FromMilliseconds(200));
-            if (record?.Message is not { } message)
-            {
-                continue;
-            }
-
-            string Header(string name) => Encoding.UTF8.GetString(message.Headers.GetLastBytes(name));
-            if (Header(KafkaDeadLetterHeaders.SourceTopic) != topic)
-            {
-                continue;
-            }
-
-            var source = (int.Parse(Header(KafkaDeadLetterHeaders.SourcePartition), System.Globalization.CultureInfo.InvariantCulture),
-                long.Parse(Header(KafkaDeadLetterHeaders.SourceOffset), System.Globalization.CultureInfo.InvariantCulture));
-            if (expected.ContainsKey(source))
-            {
-                found[source] = Header(KafkaDeadLetterHeaders.Reason);
-            }
-        }
-
+        var found = DeadLetterReader.Read(fixture.KafkaConfigs, topic, KafkaIngestionFixture.Partitions, expected.Keys, Deadline);
         Assert.Equal(expected.Count, found.Count);
         foreach (var (source, reason) in expected)
         {
-            Assert.StartsWith(reason, found[source]);
+            Assert.StartsWith(reason, found[source].Reason);
         }
     }
 }
