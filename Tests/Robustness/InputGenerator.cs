@@ -162,8 +162,8 @@ public sealed class InputGenerator(Random random, int maxValueBytes)
                 return GeneratedDocument.Broken(Chance(0.5) ? "{\"a\":1,\"\\u0061\":2}" : "{\"o\":{\"n\":1,\"\\u006e\":2}}", DocumentDefect.DuplicateNames, "duplicate name through an escape");
             case 3:
                 var depth = Pick<int>([JsonChangeModel.MaxDepth + 1, JsonChangeModel.MaxDepth + 2, 100, 5000]);
-                // Far beyond the limit: compact arrays, so the document stays well below the size limit.
-                var far = depth > 100;
+                // Far beyond the limit: compact arrays, so the document stays well below the size limit (an indented one would not).
+                var far = depth > 70;
                 return GeneratedDocument.Valid(new ModelJson.Obj([("o", Nested(depth - 1, !far && Chance(0.5)))]), far ? JsonLayout.Compact : Layout(), $"nested {depth} levels");
             case 4:
                 return GeneratedDocument.Broken(Pick(InvalidJson), DocumentDefect.InvalidJson, "invalid JSON");
