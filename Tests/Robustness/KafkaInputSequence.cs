@@ -268,7 +268,8 @@ public sealed class KafkaInputSequence(InputGenerator generator, RobustnessFixtu
                     break;
             }
 
-            if (generator.Chance(0.5))
+            // An explicit set beside a defective version or TTL header; never a second operation header.
+            if (headers[0].Item1 != HotDataHeaders.Operation && generator.Chance(0.5))
             {
                 headers.Insert(0, (HotDataHeaders.Operation, "set"u8.ToArray()));
             }
