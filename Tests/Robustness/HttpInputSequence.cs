@@ -25,6 +25,10 @@ public sealed class HttpInputSequence(InputGenerator generator, IReadOnlyList<Ht
 
     private readonly List<KeyModel> _keys = [];
     private readonly List<(KeyModel Model, long Version)> _expiring = [];
+    private readonly Dictionary<string, int> _coverage = new(StringComparer.Ordinal);
+
+    /// <summary>How many requests of each kind were sent: the expected status and the rule or input kind.</summary>
+    public string Coverage => string.Join("\n", _coverage.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"  {c.Value,4} × {c.Key}"));
 
     private string[] InvalidKeys =>
     [
@@ -181,6 +185,8 @@ public sealed class HttpInputSequence(InputGenerator generator, IReadOnlyList<Ht
     private async Task SendAndCheckAsync(KeyModel model, PlannedRequest request)
     {
         model.History.Add(request.ToString());
+        var kind = $"{(request.Expected.Status == 0 ? "200/400" : request.Expected.Status)} {request.Method} {request.Body?.Kind ?? "no body"} ({request.Expected.Reason})";
+        _coverage[kind] = _coverage.GetValueOrDefault(kind) + 1;
         (string Rule, string Message)? failure;
         HttpResponseMessage? response = null;
         byte[] body = [];

@@ -28,6 +28,12 @@ public sealed class KafkaInputSequence(InputGenerator generator, RobustnessFixtu
     private readonly List<KeyModel> _keys = [];
     private readonly List<string> _expiringKeys = [];
 
+    /// <summary>How many records of each kind were produced, by what the rules say becomes of them.</summary>
+    public string Coverage => string.Join("\n", _records
+        .GroupBy(r => r.DeadLetterReasons is { } reasons ? $"dead-lettered {string.Join("/", reasons)}" : r.Outcome.Split(" → ")[0].Split(" at upstream")[0].Split(" (version")[0])
+        .OrderBy(g => g.Key, StringComparer.Ordinal)
+        .Select(g => $"  {g.Count(),4} × {g.Key}"));
+
     /// <summary>Generates <paramref name="count"/> records over <paramref name="keyCount"/> keys and produces them in order.</summary>
     public async Task ProduceAsync(int count, int keyCount)
     {

@@ -32,15 +32,17 @@ public sealed class RandomInputTests(RobustnessFixture fixture, ITestOutputHelpe
         var prefix = $"fz{seed}";
 
         var kafka = new KafkaInputSequence(new InputGenerator(new Random(seed), RobustnessFixture.MaxValueBytes), fixture, prefix, failures);
-        await kafka.ProduceAsync(count: 400, keyCount: 24);
+        await kafka.ProduceAsync(count: 1500, keyCount: 40);
 
         var http = new HttpInputSequence(new InputGenerator(new Random(seed + 1), RobustnessFixture.MaxValueBytes), fixture.Http, prefix, failures);
         await http.WriteExpiringKeysAsync(3);
-        await http.RunAsync(count: 350, keyCount: 20);
+        await http.RunAsync(count: 1200, keyCount: 30);
 
         await kafka.VerifyAsync(fixture.Http, TimeSpan.FromSeconds(60));
         await http.VerifyAsync(TimeSpan.FromSeconds(20));
 
+        output.WriteLine($"Kafka records by what the rules say becomes of them:\n{kafka.Coverage}");
+        output.WriteLine($"HTTP requests by the answer the rules require:\n{http.Coverage}");
         output.WriteLine($"{failures.Count} failures by rule:\n{failures.Summary()}");
         foreach (var failure in failures.Details)
         {
