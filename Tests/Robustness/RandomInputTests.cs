@@ -13,7 +13,9 @@ namespace OrleansHotData.Tests.Robustness;
 /// The seed comes from <c>HOTDATA_FUZZ_SEED</c>, otherwise a fixed default; a failing run prints it with each failing
 /// input. Generation is deterministic for a seed (HTTP inputs of a key are sent one at a time, a key's records go to one
 /// partition in order), so a seed reproduces its inputs; only the cluster's own concurrency varies between runs.
-/// HTTP and Kafka use disjoint keys so that each key's order is well defined.
+/// HTTP and Kafka use disjoint keys so that each key's order is well defined. The inputs are a stateful sequence judged
+/// against a running cluster, which a property-testing library could not shrink by replaying, so a seeded
+/// <see cref="Random"/> drives the generator and the printed seed is the reproduction.
 /// </remarks>
 [Collection(RobustnessDefinition.Name)]
 public sealed class RandomInputTests(RobustnessFixture fixture, ITestOutputHelper output)
@@ -32,11 +34,11 @@ public sealed class RandomInputTests(RobustnessFixture fixture, ITestOutputHelpe
         var prefix = $"fz{seed}";
 
         var kafka = new KafkaInputSequence(new InputGenerator(new Random(seed), RobustnessFixture.MaxValueBytes), fixture, prefix, failures);
-        await kafka.ProduceAsync(count: 1500, keyCount: 40);
+        await kafka.ProduceAsync(count: 2500, keyCount: 50);
 
         var http = new HttpInputSequence(new InputGenerator(new Random(seed + 1), RobustnessFixture.MaxValueBytes), fixture.Http, prefix, failures);
         await http.WriteExpiringKeysAsync(3);
-        await http.RunAsync(count: 1200, keyCount: 30);
+        await http.RunAsync(count: 2000, keyCount: 40);
 
         await kafka.VerifyAsync(fixture.Http, TimeSpan.FromSeconds(60));
         await http.VerifyAsync(TimeSpan.FromSeconds(20));
