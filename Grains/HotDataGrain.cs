@@ -144,13 +144,26 @@ public sealed partial class HotDataGrain(
             }
             catch (Exception ex) when (!InfrastructureFailure.Is(ex))
             {
-                var plan = KafkaRecordPlanner.DeadLetter(record, $"processing-failed: {ex.GetType().Name}: {ex.Message}");
+                var plan = KafkaRecordPlanner.DeadLetter(record, ProcessingFailedReason(ex));
                 LogRecordAttemptFailed(ex, Key, record.Topic, record.Partition, record.Offset, attempt);
                 await DeadLetterAsync(record, plan.Reason!);
                 await RecordDeadLetterAsync(plan);
                 return;
             }
         }
+    }
+
+    // The root cause's type and the first line of its message (Orleans wraps a storage provider's exception in one whose
+    // message holds a stack trace), bounded: a header, not a log.
+    private static string ProcessingFailedReason(Exception exception)
+    {
+        const int MaxMessageLength = 500;
+        var cause = exception.GetBaseException();
+        var message = cause.Message.AsSpan();
+        var lineEnd = message.IndexOfAny('\r', '\n');
+        message = lineEnd >= 0 ? message[..lineEnd] : message;
+        message = message.Length > MaxMessageLength ? message[..MaxMessageLength] : message;
+        return $"processing-failed: {cause.GetType().Name}: {message}";
     }
 
     // Records a dead letter's position so that a replay does not dead-letter it again. Best effort: the write may be

@@ -5,12 +5,21 @@ if (args.Contains(HealthProbe.Argument))
     return await HealthProbe.RunAsync(args);
 }
 
+ListenPorts? ports = null;
 try
 {
     // The watchdog bounds this process's shutdown; hosts embedding silos (tests) keep their own process alive.
     var app = HotDataSilo.Build(args, builder => builder.Services.AddHostedService<ShutdownWatchdog>());
+    ports = ListenPorts.Of(app.Services, app.Configuration);
+    ports.ThrowIfTaken();
     await app.RunAsync();
     return 0;
+}
+catch (PortInUseException ex)
+{
+    // Another process (often another silo or `./hotdata up`) holds a port: one line naming it and its setting.
+    await Console.Error.WriteLineAsync($"Start-up error: {ex.Message}");
+    return 2;
 }
 catch (SiloConfigurationException ex)
 {
@@ -33,5 +42,11 @@ catch (Orleans.Runtime.OrleansConfigurationException ex)
 {
     // Orleans' own validators (the Kafka stream options, for one) stop the silo at start-up with this.
     await Console.Error.WriteLineAsync($"Configuration error: {ex.Message}");
+    return 2;
+}
+catch (Exception ex) when (ports is not null && ListenPorts.IsAddressInUse(ex))
+{
+    // A port taken between the check above and the server's bind, which Kestrel and Orleans report with a stack trace.
+    await Console.Error.WriteLineAsync($"Start-up error: {ports.DescribeBindFailure(ex)}");
     return 2;
 }

@@ -115,8 +115,6 @@ public static class HotDataSilo
                 o.ConfigurationOptions = redisOptions.Clone();
                 // Orleans' binary format: smaller and faster than the JSON default, and the state types are generated for it.
                 o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
-                // An expired key leaves nothing behind in Redis.
-                o.DeleteStateOnClear = true;
             }));
 
             if (kafkaEnabled)

@@ -37,6 +37,16 @@ public sealed class KafkaBrokerOutageTests(ITestOutputHelper output)
         var mismatches = await workload.WaitForConvergenceAsync(cluster.Read, TimeSpan.FromSeconds(90));
         report.Phase("converged");
         report.Outcome(workload, mismatches);
+        if (mismatches.Count > 0)
+        {
+            // Producers retry what was in flight when the broker went down: tell a record stored twice from one applied twice.
+            var storedTwice = TopicAudit.FindStoredTwice(cluster.KafkaConfigs, cluster.Topic, FaultTestCluster.Partitions, TimeSpan.FromSeconds(30));
+            report.Line(storedTwice.Count == 0 ? "broker log: no record stored twice" : $"broker log: {storedTwice.Count} records stored twice");
+            foreach (var line in storedTwice.Take(20))
+            {
+                report.Line("  " + line);
+            }
+        }
 
         Assert.Empty(mismatches);
         var counts = workload.Counts;

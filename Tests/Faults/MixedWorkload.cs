@@ -61,6 +61,8 @@ public sealed class MixedWorkload
     private long _apiIncrementsAcknowledged;
     private TimeSpan _apiSlowestAcknowledged;
     private int _kafkaInFlight;
+    // Only the one producing loop numbers records.
+    private long _kafkaSequence;
 
     /// <param name="options">Shape and pace.</param>
     /// <param name="produce">
@@ -330,7 +332,7 @@ public sealed class MixedWorkload
         if (_sharedKeys.Length > 0 && random.NextDouble() < _options.KafkaSharedShare)
         {
             var key = _sharedKeys[random.Next(_sharedKeys.Length)];
-            record = new WorkloadRecord(key, $$"""{"{{SharedField}}":1}""", "incr");
+            record = new WorkloadRecord(key, $$"""{"{{SharedField}}":1}""", "incr", _kafkaSequence++);
             changesState = true;
             increment = true;
             lock (_sync)
@@ -350,7 +352,7 @@ public sealed class MixedWorkload
                 < 95 => (ChangeOperation.Increment, new Dictionary<string, long?> { [Fields[random.Next(Fields.Length)]] = random.Next(-5, 20) }, "incr"),
                 _ => (ChangeOperation.Delete, null, (string?)null),
             };
-            record = new WorkloadRecord(key, fields is null ? null : JsonSerializer.Serialize(fields), header);
+            record = new WorkloadRecord(key, fields is null ? null : JsonSerializer.Serialize(fields), header, _kafkaSequence++);
             increment = operation == ChangeOperation.Increment;
             lock (_sync)
             {

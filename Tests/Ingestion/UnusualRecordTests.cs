@@ -30,6 +30,12 @@ public sealed class UnusualRecordTests(KafkaIngestionFixture fixture)
 
         Assert.Equal(3, item!.Value.GetProperty("n").GetInt64());
         Assert.InRange(item.ExpiresAt!.Value - item.UpdatedAt, TimeSpan.FromDays(60) - TimeSpan.FromMinutes(1), TimeSpan.FromDays(60) + TimeSpan.FromMinutes(1));
+
+        // A new activation loads the value, arms its expiry again and takes the next record.
+        await fixture.Silos[0].Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        await fixture.ProduceAsync(fixture.Topic, key, """{"n":4}""", (HotDataHeaders.Operation, "incr"));
+        item = await Eventually.ReturnsAsync(() => Client.GetAsync<JsonElement>(key), v => v?.Version == 3, Deadline, "the record after reactivation");
+        Assert.Equal(7, item!.Value.GetProperty("n").GetInt64());
     }
 
     [Fact]

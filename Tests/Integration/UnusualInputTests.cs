@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using OrleansHotData.Client;
 using OrleansHotData.Tests.Infrastructure;
 
 namespace OrleansHotData.Tests.Integration;
@@ -89,6 +91,22 @@ public sealed class UnusualInputTests(HotDataClusterFixture cluster)
         // Later writes still work.
         using var later = await Http.PatchAsync(KeyPath(key), Json("""{"a":5}"""));
         Assert.Equal(HttpStatusCode.OK, later.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_sdk_refuses_duplicate_names_and_over_long_times_to_live_with_a_typed_error_and_takes_long_legal_ones()
+    {
+        var sdk = cluster.ClientHost.Client;
+        var key = HotDataClusterFixture.NewKey("sdk-unusual");
+        using var duplicates = JsonDocument.Parse("""{"a":1,"a":2}""");
+
+        await Assert.ThrowsAsync<InvalidChangeException>(() => sdk.SetAsync(key, duplicates.RootElement));
+        await Assert.ThrowsAsync<InvalidChangeException>(() => sdk.SetAsync(key, new { a = 1 }, new HotDataWriteOptions { Ttl = TimeSpan.FromDays(3651) }));
+        Assert.Null(await sdk.GetAsync<JsonElement>(key));
+
+        var item = await sdk.SetAsync(key, new { a = 1 }, new HotDataWriteOptions { Ttl = TimeSpan.FromDays(3650) });
+        Assert.Equal(1, item.Version);
+        Assert.InRange(item.ExpiresAt!.Value - item.UpdatedAt, TimeSpan.FromDays(3650) - TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650) + TimeSpan.FromMinutes(1));
     }
 
     [Fact]
