@@ -144,10 +144,11 @@ public sealed class KafkaInputSequence(InputGenerator generator, RobustnessFixtu
         }, deadline);
 
         // Everything dead-lettered until now, up to the end of the topic, is judged.
+        var drainDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         foreach (var p in Enumerable.Range(0, RobustnessFixture.Partitions))
         {
             var end = consumer.QueryWatermarkOffsets(new TopicPartition(fixture.DeadLetterTopic, p), TimeSpan.FromSeconds(10)).High;
-            while (consumer.Position(new TopicPartition(fixture.DeadLetterTopic, p)) is var at && (at == Offset.Unset ? 0 : at.Value) < end.Value)
+            while (consumer.Position(new TopicPartition(fixture.DeadLetterTopic, p)) is var at && (at == Offset.Unset ? 0 : at.Value) < end.Value && DateTime.UtcNow < drainDeadline)
             {
                 Drain(TimeSpan.FromMilliseconds(200));
             }
