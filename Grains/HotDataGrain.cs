@@ -230,7 +230,18 @@ public sealed partial class HotDataGrain(
     private async Task DeadLetterAsync(KafkaRecord record, string reason)
     {
         var publisher = ServiceProvider.GetRequiredKeyedService<IKafkaDeadLetterPublisher>(HotDataConstants.StreamProviderName);
-        await publisher.PublishAsync(record, reason);
+        try
+        {
+            await publisher.PublishAsync(record, reason);
+        }
+        catch (Exception ex) when (InfrastructureFailure.Is(ex))
+        {
+            // The record is delivered again until its dead letter is written: its partition waits (and reports a
+            // stall) rather than lose it.
+            LogDeadLetterFailed(ex, Key, record.Topic, record.Partition, record.Offset);
+            throw;
+        }
+
         var code = reason.IndexOf(':', StringComparison.Ordinal) is var colon and > 0 ? reason[..colon] : reason;
         metrics.DeadLettered(code);
         LogDeadLettered(Key, record.Topic, record.Partition, record.Offset, reason);
@@ -390,6 +401,9 @@ public sealed partial class HotDataGrain(
 
     [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Key {Key}: the position {Source}@{Offset} of a dead-lettered record could not be recorded; a replay would dead-letter it again")]
     private partial void LogPositionNotRecorded(Exception exception, string key, string source, long offset);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Key {Key}: the dead letter of record {Topic}/{Partition}@{Offset} could not be written; the record will be delivered again")]
+    private partial void LogDeadLetterFailed(Exception exception, string key, string topic, int partition, long offset);
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Error, Message = "Key {Key}: stream delivery reported an error")]
     private partial void LogStreamError(Exception exception, string key);

@@ -17,6 +17,12 @@ public static class KafkaDeadLetterHeaders
     /// <summary>The offset the record had in its source partition.</summary>
     public const string SourceOffset = "dead-letter-offset";
 
+    /// <summary>
+    /// Present when the brokers refused the dead letter as too large and it was written without its value: the value's
+    /// size in bytes. The value stays in the source topic at <see cref="SourceOffset"/> (while the topic keeps it).
+    /// </summary>
+    public const string ValueOmitted = "dead-letter-value-omitted";
+
     /// <summary>The reason given to records that have no key and so cannot be routed to a stream.</summary>
     public const string MissingKeyReason = "missing-key";
 

@@ -16,6 +16,22 @@ namespace Orleans.Streaming.Kafka;
 /// is unknown.
 /// </param>
 /// <param name="IsConsuming">Whether the receiver has a consumer; <see langword="false"/> while creating one fails.</param>
+/// <param name="StalledSince">
+/// While the partition is stalled (records wait, and its lowest undelivered offset has not moved for longer than
+/// <c>KafkaStreamOptions.StallTimeout</c>): when that offset last moved; otherwise <see langword="null"/>.
+/// </param>
+/// <param name="StalledOffset">
+/// While stalled: the offset of the record that holds the partition — the lowest one whose delivery is being retried,
+/// or, without one, the lowest not yet delivered (or the next to read).
+/// </param>
+/// <param name="StalledKey">
+/// While stalled: the key of the record at <paramref name="StalledOffset"/>, when that record has been read and has a
+/// text key; otherwise <see langword="null"/>.
+/// </param>
+/// <param name="StalledDeliveryAttempts">
+/// While stalled: how many times this silo has tried to deliver the record at <paramref name="StalledOffset"/> (0 when
+/// it is not being delivered, for example while it is dead-lettered or not yet read).
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record KafkaPartitionStatus(
     [property: Id(0)] string Topic,
@@ -25,4 +41,12 @@ public sealed record KafkaPartitionStatus(
     [property: Id(4)] int PendingRecords,
     [property: Id(5)] long? HighWatermark = null,
     [property: Id(6)] long? Lag = null,
-    [property: Id(7)] bool IsConsuming = false);
+    [property: Id(7)] bool IsConsuming = false,
+    [property: Id(8)] DateTimeOffset? StalledSince = null,
+    [property: Id(9)] long? StalledOffset = null,
+    [property: Id(10)] string? StalledKey = null,
+    [property: Id(11)] int? StalledDeliveryAttempts = null)
+{
+    /// <summary>Whether the partition is stalled: see <see cref="StalledSince"/>.</summary>
+    public bool IsStalled => StalledSince is not null;
+}

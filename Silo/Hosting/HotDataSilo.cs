@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Providers;
 using Orleans.Serialization;
@@ -38,6 +39,12 @@ public static class HotDataSilo
 
     /// <summary>The key, under the Kafka section, of the stream cache size.</summary>
     public const string StreamCacheSizeSetting = "CacheSize";
+
+    /// <summary>
+    /// Room for a record's headers in the largest record the silo accepts from Kafka (<c>Kafka:MaxRecordBytes</c> is at
+    /// least <c>HotData:MaxValueBytes</c> + <c>HotData:MaxKeyBytes</c> + this), so its dead letter always fits.
+    /// </summary>
+    public const int RecordHeaderAllowanceBytes = 64 * 1024;
 
     /// <summary>How often a silo looks for new records of each partition it reads.</summary>
     public static readonly TimeSpan StreamPollingPeriod = TimeSpan.FromMilliseconds(10);
@@ -147,8 +154,25 @@ public static class HotDataSilo
             : throw new SiloConfigurationException($"{kafka.Path}:{Setting} is '{text}': it must be a whole number of records from 16 to 1000000 (default {DefaultStreamCacheSize}).");
     }
 
+    // HotDataGrain's implicit subscription reads one stream namespace; a topic mapped to another one would be read and
+    // committed with nobody applying its records.
+    private static void RequireHotDataStreamNamespace(IConfigurationSection kafka)
+    {
+        const string Setting = nameof(KafkaTopicOptions.StreamNamespace);
+        foreach (var topic in kafka.GetSection(nameof(KafkaStreamOptions.Topics)).GetChildren())
+        {
+            var streamNamespace = topic[Setting];
+            if (!string.IsNullOrEmpty(streamNamespace) && !string.Equals(streamNamespace, HotDataConstants.StreamNamespace, StringComparison.Ordinal))
+            {
+                throw new SiloConfigurationException(
+                    $"{topic.Path}:{Setting} is '{streamNamespace}': the grains consume only the stream namespace '{HotDataConstants.StreamNamespace}', so the records of topic '{topic[nameof(KafkaTopicOptions.Name)]}' would be committed without being applied; remove the setting or set it to '{HotDataConstants.StreamNamespace}'.");
+            }
+        }
+    }
+
     private static void AddKafkaIngestion(ISiloBuilder silo, IConfigurationSection kafka, ConfigurationOptions redisOptions)
     {
+        RequireHotDataStreamNamespace(kafka);
         silo.AddKafkaStreams(HotDataConstants.StreamProviderName, streams =>
         {
             // Never give up on delivering a record: a grain that cannot persist (Redis down) fails the delivery, and
@@ -172,8 +196,12 @@ public static class HotDataSilo
             streams.ConfigureCache(StreamCacheSize(kafka));
             streams.ConfigureKafka(options => options
                 .Bind(kafka)
-                .PostConfigure(o =>
+                .PostConfigure<IOptions<HotDataOptions>>((o, hotData) =>
                 {
+                    // The largest record the grains accept must fit the dead-letter topic whole.
+                    var accepted = (long)hotData.Value.MaxValueBytes + hotData.Value.MaxKeyBytes + RecordHeaderAllowanceBytes;
+                    o.MaxRecordBytes = (int)Math.Min(KafkaStreamOptions.MaxMaxRecordBytes, Math.Max(o.MaxRecordBytes, accepted));
+
                     if (string.IsNullOrWhiteSpace(o.ConsumerGroupId))
                     {
                         o.ConsumerGroupId = DefaultConsumerGroupId;

@@ -26,6 +26,24 @@ public sealed class KafkaStreamOptions
     /// <summary>The default for <see cref="CommitInterval"/>.</summary>
     public static readonly TimeSpan DefaultCommitInterval = TimeSpan.FromMilliseconds(DefaultCommitIntervalMilliseconds);
 
+    /// <summary>The default for <see cref="StallTimeout"/>, in seconds.</summary>
+    public const int DefaultStallTimeoutSeconds = 60;
+
+    /// <summary>The default for <see cref="StallTimeout"/>.</summary>
+    public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(DefaultStallTimeoutSeconds);
+
+    /// <summary>The default for <see cref="MaxRecordBytes"/>: a 1 MiB value with room for its key and headers.</summary>
+    public const int DefaultMaxRecordBytes = (1024 * 1024) + (64 * 1024);
+
+    /// <summary>
+    /// The room the producer keeps beyond <see cref="MaxRecordBytes"/> for the headers a dead letter gains (reason,
+    /// source topic, partition and offset) and the record's framing.
+    /// </summary>
+    public const int DeadLetterOverheadBytes = 16 * 1024;
+
+    /// <summary>The largest <see cref="MaxRecordBytes"/>: librdkafka's ceiling for <c>message.max.bytes</c> less <see cref="DeadLetterOverheadBytes"/>.</summary>
+    public const int MaxMaxRecordBytes = 1_000_000_000 - DeadLetterOverheadBytes;
+
     /// <summary>
     /// The Kafka brokers to bootstrap from, <c>host:port</c> separated by commas (<c>bootstrap.servers</c>). Required.
     /// </summary>
@@ -67,6 +85,27 @@ public sealed class KafkaStreamOptions
     public string DeadLetterTopicSuffix { get; set; } = DefaultDeadLetterTopicSuffix;
 
     /// <summary>
+    /// How long a partition may go without progress while it has records not yet delivered before it is reported
+    /// stalled: its lowest undelivered offset (the offset it commits) has not moved for this long although records
+    /// wait at or after it. A stalled partition shows in <see cref="Orleans.Streaming.Kafka.KafkaPartitionStatus"/>, the
+    /// <c>orleans.streaming.kafka.stalled</c> gauge and one warning log line naming the partition, offset and key; it
+    /// recovers (with one information line) as soon as that offset moves. A partition may wait legitimately, for
+    /// example while its consumers retry a failing store; this makes the wait visible, it does not end it.
+    /// Defaults to <see cref="DefaultStallTimeout"/>.
+    /// </summary>
+    public TimeSpan StallTimeout { get; set; } = DefaultStallTimeout;
+
+    /// <summary>
+    /// The largest record, in bytes (key, value and headers), that the application accepts from the topics, so the
+    /// largest the provider must be able to write to a dead-letter topic. The producer's <c>message.max.bytes</c> is
+    /// set to this plus <see cref="DeadLetterOverheadBytes"/>; <see cref="ClientConfig"/> may raise it, not lower it.
+    /// A dead letter the brokers still refuse as too large is written without its value, with the
+    /// <see cref="Orleans.Streaming.Kafka.KafkaDeadLetterHeaders.ValueOmitted"/> header giving the value's size (the
+    /// value stays in the source topic at the offset named). Defaults to <see cref="DefaultMaxRecordBytes"/>.
+    /// </summary>
+    public int MaxRecordBytes { get; set; } = DefaultMaxRecordBytes;
+
+    /// <summary>
     /// Further librdkafka settings passed to both the consumers and the producer, for example
     /// <c>security.protocol</c>, <c>sasl.mechanism</c>, <c>sasl.username</c>, <c>sasl.password</c>,
     /// <c>ssl.ca.location</c> or <c>client.id</c>. Secret values are redacted when options are logged. The provider
@@ -80,4 +119,8 @@ public sealed class KafkaStreamOptions
     /// <param name="topic">The source topic.</param>
     /// <returns><paramref name="topic"/> followed by <see cref="DeadLetterTopicSuffix"/>.</returns>
     public string GetDeadLetterTopic(string topic) => topic + DeadLetterTopicSuffix;
+
+    /// <summary>Gets the producer's <c>message.max.bytes</c> that fits a dead letter of a record of <see cref="MaxRecordBytes"/>.</summary>
+    /// <returns><see cref="MaxRecordBytes"/> plus <see cref="DeadLetterOverheadBytes"/>.</returns>
+    public int GetRequiredProducerMessageMaxBytes() => (int)Math.Min(1_000_000_000L, (long)MaxRecordBytes + DeadLetterOverheadBytes);
 }

@@ -12,6 +12,9 @@ public sealed partial class KafkaStreamOptionsValidator : IConfigurationValidato
     internal static readonly string[] ProviderOwnedClientSettings =
         ["bootstrap.servers", "metadata.broker.list", "group.id", "enable.auto.commit", "enable.auto.offset.store"];
 
+    /// <summary>librdkafka's largest-message setting, which the provider sets from <see cref="KafkaStreamOptions.MaxRecordBytes"/>.</summary>
+    internal const string MessageMaxBytesSetting = "message.max.bytes";
+
     private const int MaxTopicNameLength = 249;
 
     private readonly KafkaStreamOptions options;
@@ -116,13 +119,32 @@ public sealed partial class KafkaStreamOptionsValidator : IConfigurationValidato
             Fail($"{nameof(KafkaStreamOptions.MaxBatchSize)} is {options.MaxBatchSize}; it must be at least 1");
         }
 
+        if (options.StallTimeout <= TimeSpan.Zero)
+        {
+            Fail($"{nameof(KafkaStreamOptions.StallTimeout)} is {options.StallTimeout}; it must be positive");
+        }
+
+        if (options.MaxRecordBytes is < 1 or > KafkaStreamOptions.MaxMaxRecordBytes)
+        {
+            Fail($"{nameof(KafkaStreamOptions.MaxRecordBytes)} is {options.MaxRecordBytes}; it must be from 1 to {KafkaStreamOptions.MaxMaxRecordBytes}");
+        }
+
         if (options.ClientConfig is not null)
         {
-            foreach (var key in options.ClientConfig.Keys)
+            foreach (var (key, value) in options.ClientConfig)
             {
                 if (ProviderOwnedClientSettings.Contains(key, StringComparer.OrdinalIgnoreCase))
                 {
                     Fail($"{nameof(KafkaStreamOptions.ClientConfig)} sets '{key}', which the provider sets itself (brokers and group come from BootstrapServers and ConsumerGroupId, and commits are always manual)");
+                }
+
+                if (string.Equals(key, MessageMaxBytesSetting, StringComparison.OrdinalIgnoreCase))
+                {
+                    var required = options.GetRequiredProducerMessageMaxBytes();
+                    if (!long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var bytes) || bytes < required)
+                    {
+                        Fail($"{nameof(KafkaStreamOptions.ClientConfig)}:{key} is '{value}'; it must be at least {required} so that a dead letter of the largest record fits ({nameof(KafkaStreamOptions.MaxRecordBytes)} {options.MaxRecordBytes} plus {KafkaStreamOptions.DeadLetterOverheadBytes} for dead-letter headers); remove it or raise it");
+                    }
                 }
             }
         }

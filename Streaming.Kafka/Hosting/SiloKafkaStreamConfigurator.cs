@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Streaming.Kafka.Providers;
@@ -22,7 +23,10 @@ public sealed class SiloKafkaStreamConfigurator : SiloPersistentStreamConfigurat
         ArgumentNullException.ThrowIfNull(configureServicesDelegate);
         ConfigureDelegate(services => services
             .AddKafkaStreamServices(name)
-            .ConfigureNamedOptionForLogging<SimpleQueueCacheOptions>(name));
+            .ConfigureNamedOptionForLogging<SimpleQueueCacheOptions>(name)
+            // After the options' own validator (registered above), so it only checks settings that are well-formed.
+            .AddTransient<IConfigurationValidator>(sp => new KafkaTopicPartitionsValidator(
+                sp.GetOptionsByName<KafkaStreamOptions>(name), name, sp.GetRequiredService<ILoggerFactory>())));
         // Partitions spread evenly over the active silos; ConfigurePartitionBalancing after this replaces it.
         this.ConfigurePartitionBalancing(KafkaQueueBalancer.Create);
     }

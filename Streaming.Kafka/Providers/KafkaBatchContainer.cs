@@ -10,6 +10,9 @@ namespace Orleans.Streaming.Kafka.Providers;
 [Alias("Orleans.Streaming.Kafka.KafkaBatchContainer")]
 internal sealed class KafkaBatchContainer : IBatchContainer
 {
+    [NonSerialized]
+    private int deliveryAttempts;
+
     public KafkaBatchContainer(StreamId streamId, KafkaRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -32,8 +35,19 @@ internal sealed class KafkaBatchContainer : IBatchContainer
     public IEnumerable<Tuple<T, StreamSequenceToken>> GetEvents<T>() =>
         Record is T typed ? [Tuple.Create<T, StreamSequenceToken>(typed, Token)] : [];
 
-    // Records come from arbitrary producers and carry no Orleans request context.
-    public bool ImportRequestContext() => false;
+    /// <summary>
+    /// How many times the pulling agent of this silo started delivering this record to a consumer, counted on the
+    /// instance its cache holds (a serialized copy starts from zero): more than one means its delivery is being retried.
+    /// </summary>
+    public int DeliveryAttempts => Volatile.Read(ref deliveryAttempts);
+
+    // Records come from arbitrary producers and carry no Orleans request context. The pulling agent calls this on the
+    // first record of a batch before every attempt to deliver it, which is the one place a provider sees retries.
+    public bool ImportRequestContext()
+    {
+        Interlocked.Increment(ref deliveryAttempts);
+        return false;
+    }
 
     public override string ToString() => $"[{nameof(KafkaBatchContainer)}: {StreamId} {Token}]";
 }

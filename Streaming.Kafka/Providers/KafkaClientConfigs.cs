@@ -42,12 +42,23 @@ internal static class KafkaClientConfigs
             Acks = Acks.All,
             EnableIdempotence = true,
             LingerMs = ProducerLingerMs,
+            // librdkafka's default (1,000,000) is below the largest record the application accepts: the dead letter
+            // of such a record would be refused locally and retried forever. ClientConfig may raise it (validated).
+            MessageMaxBytes = options.GetRequiredProducerMessageMaxBytes(),
         };
         Apply(config, options.ClientConfig);
 
         config.BootstrapServers = options.BootstrapServers;
         // The partitioner of Kafka's Java client, so records keyed alike land alike whoever produced them.
         config.Partitioner = Partitioner.Murmur2Random;
+        return config;
+    }
+
+    public static AdminClientConfig CreateAdminConfig(KafkaStreamOptions options, string clientId)
+    {
+        var config = new AdminClientConfig { ClientId = clientId };
+        Apply(config, options.ClientConfig);
+        config.BootstrapServers = options.BootstrapServers;
         return config;
     }
 

@@ -18,6 +18,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
     private static readonly TimeSpan ConsumerRetryDelay = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan DeadLetterRetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan StartOffsetQueryTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan MaxStallCheckPeriod = TimeSpan.FromSeconds(1);
 
     private readonly string providerName;
     private readonly KafkaStreamOptions options;
@@ -32,6 +33,9 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
     private readonly CancellationTokenSource stopping = new();
     private readonly CancellationToken stoppingToken;
     private readonly List<Task> deadLetterTasks = [];
+    private readonly KafkaPartitionStallDetector stallDetector;
+    // The records handed to Orleans and not yet reported delivered, to name the one a stalled partition waits for.
+    private readonly Dictionary<long, KafkaBatchContainer> pendingContainers = [];
 
     private IConsumer<byte[]?, byte[]?>? consumer;
     private bool shutDown;
@@ -41,6 +45,8 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
     private long committed = -1;
     private long highWatermark = -1;
     private long startOffset = -1;
+    private long consumedPosition = -1;
+    private ITimer? stallTimer;
 
     public KafkaQueueAdapterReceiver(
         string providerName,
@@ -61,6 +67,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
         this.timeProvider = timeProvider;
         logger = loggerFactory.CreateLogger<KafkaQueueAdapterReceiver>();
         stoppingToken = stopping.Token;
+        stallDetector = new KafkaPartitionStallDetector(options.StallTimeout, timeProvider);
     }
 
     public Task Initialize(TimeSpan timeout) => Initialize(timeout, CancellationToken.None);
@@ -74,6 +81,14 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
 
         diagnostics.Register(this);
         KafkaStreamInstruments.Track(this);
+        // The pulling agent stops reading a partition whose cache is full, and nobody may ask for its status: a timer
+        // of its own makes sure a stall is logged when it happens.
+        var period = options.StallTimeout / 4 < MaxStallCheckPeriod ? options.StallTimeout / 4 : MaxStallCheckPeriod;
+        lock (sync)
+        {
+            stallTimer = timeProvider.CreateTimer(static state => ((KafkaQueueAdapterReceiver)state!).CheckStall(), this, period, period);
+        }
+
         EnsureConsumer();
         return Task.CompletedTask;
     }
@@ -115,23 +130,30 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
             }
 
             read++;
-            lock (sync)
-            {
-                tracker.Track(result.Offset.Value);
-            }
-
             if (!TryDecodeKey(result.Message.Key, out var key, out var reason))
             {
+                lock (sync)
+                {
+                    tracker.Track(result.Offset.Value);
+                }
+
                 StartDeadLetter(result, reason);
                 continue;
             }
 
-            var record = ToRecord(result, key);
-            batch.Add(new KafkaBatchContainer(StreamId.Create(topic.StreamNamespace, key), record));
+            var container = new KafkaBatchContainer(StreamId.Create(topic.StreamNamespace, key), ToRecord(result, key));
+            lock (sync)
+            {
+                tracker.Track(result.Offset.Value);
+                pendingContainers[result.Offset.Value] = container;
+            }
+
+            batch.Add(container);
         }
 
         KafkaStreamInstruments.OnReceived(providerName, topic.Name, read);
         UpdateHighWatermark(kafka);
+        CheckStall();
         return Task.FromResult<IList<IBatchContainer>>(batch);
     }
 
@@ -143,6 +165,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
         ArgumentNullException.ThrowIfNull(messages);
         MarkDelivered(messages);
         TryStartCommit(force: false);
+        CheckStall();
         return Task.CompletedTask;
     }
 
@@ -155,6 +178,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
                 if (message is KafkaBatchContainer container)
                 {
                     tracker.Complete(container.Token.Offset);
+                    pendingContainers.Remove(container.Token.Offset);
                 }
             }
         }
@@ -181,6 +205,8 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
             shutDown = true;
             kafka = consumer;
             inFlightDeadLetters = [.. deadLetterTasks];
+            stallTimer?.Dispose();
+            stallTimer = null;
         }
 
         diagnostics.Unregister(this);
@@ -217,6 +243,12 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
 
     public void Dispose()
     {
+        lock (sync)
+        {
+            stallTimer?.Dispose();
+            stallTimer = null;
+        }
+
         stopping.Cancel();
         stopping.Dispose();
     }
@@ -226,11 +258,16 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
 
     public KafkaPartitionStatus GetStatus()
     {
+        KafkaPartitionStatus status;
+        KafkaPartitionStallChange change;
+        long? position;
         lock (sync)
         {
+            change = ObserveStallLocked();
             long? high = highWatermark < 0 ? null : highWatermark;
-            long? position = tracker.Watermark ?? (startOffset < 0 ? null : startOffset);
-            return new KafkaPartitionStatus(
+            position = LowestUndeliveredLocked();
+            var (stalledOffset, stalledRecord) = StalledRecordLocked();
+            status = new KafkaPartitionStatus(
                 topic.Name,
                 topicPartition.Partition.Value,
                 tracker.NextOffset,
@@ -238,7 +275,84 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
                 tracker.PendingCount,
                 high,
                 high is { } h && position is { } p ? Math.Max(0, h - p) : null,
-                consumer is not null);
+                consumer is not null,
+                stallDetector.IsStalled ? stallDetector.LastProgress : null,
+                stalledOffset,
+                stalledRecord?.Record.Key,
+                stalledOffset is null ? null : stalledRecord?.DeliveryAttempts ?? 0);
+        }
+
+        ReportStallChange(change, status, position);
+        return status;
+    }
+
+    // Orleans' cache reports records delivered a bucket at a time, so the watermark can rest on a record delivered long
+    // ago beside the one that is stuck: a record whose delivery has been retried names the culprit better.
+    private (long? Offset, KafkaBatchContainer? Record) StalledRecordLocked()
+    {
+        if (stallDetector.StalledOffset is not { } watermark)
+        {
+            return (null, null);
+        }
+
+        KafkaBatchContainer? retried = null;
+        foreach (var container in pendingContainers.Values)
+        {
+            if (container.DeliveryAttempts > 1 && (retried is null || container.Token.Offset < retried.Token.Offset))
+            {
+                retried = container;
+            }
+        }
+
+        return retried is not null ? (retried.Token.Offset, retried) : (watermark, pendingContainers.GetValueOrDefault(watermark));
+    }
+
+    private long? LowestUndeliveredLocked() => tracker.Watermark ?? (startOffset < 0 ? null : startOffset);
+
+    private KafkaPartitionStallChange ObserveStallLocked()
+    {
+        if (shutDown)
+        {
+            return KafkaPartitionStallChange.None;
+        }
+
+        var position = LowestUndeliveredLocked();
+        // Records beyond the watermark on the broker count only while the consumer has not read past them: it skips
+        // transaction markers, which the high watermark includes.
+        var readUpTo = Math.Max(position ?? -1, consumedPosition);
+        var waiting = tracker.PendingCount > 0 || (highWatermark >= 0 && readUpTo >= 0 && readUpTo < highWatermark);
+        return stallDetector.Observe(position, waiting);
+    }
+
+    private void CheckStall()
+    {
+        KafkaPartitionStallChange change;
+        long? position;
+        lock (sync)
+        {
+            change = ObserveStallLocked();
+            position = LowestUndeliveredLocked();
+        }
+
+        if (change != KafkaPartitionStallChange.None)
+        {
+            // Observing again inside changes nothing more; it only builds the status that the log line names.
+            ReportStallChange(change, GetStatus(), position);
+        }
+    }
+
+    private void ReportStallChange(KafkaPartitionStallChange change, KafkaPartitionStatus status, long? position)
+    {
+        switch (change)
+        {
+            case KafkaPartitionStallChange.Stalled:
+                KafkaStreamInstruments.OnStalled(providerName, topic.Name);
+                LogStalled(providerName, topic.Name, topicPartition.Partition.Value, status.StalledOffset, status.StalledKey ?? "(not read or no key)", status.StalledDeliveryAttempts, position, status.StalledSince, status.PendingRecords, status.Lag);
+                break;
+            case KafkaPartitionStallChange.Recovered:
+                KafkaStreamInstruments.OnStallRecovered(providerName, topic.Name);
+                LogRecovered(providerName, topic.Name, topicPartition.Partition.Value, position);
+                break;
         }
     }
 
@@ -249,11 +363,17 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
         try
         {
             var high = kafka.GetWatermarkOffsets(topicPartition).High;
-            if (!high.IsSpecial)
+            var position = kafka.Position(topicPartition);
+            lock (sync)
             {
-                lock (sync)
+                if (!high.IsSpecial)
                 {
                     highWatermark = high.Value;
+                }
+
+                if (!position.IsSpecial)
+                {
+                    consumedPosition = position.Value;
                 }
             }
         }
@@ -552,6 +672,12 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
 
     [LoggerMessage(EventId = 1112, Level = LogLevel.Debug, Message = "Kafka stream provider '{Provider}': the start offset of {Topic}[{Partition}] is unknown ({Code}); its lag is reported from its first record on")]
     private partial void LogStartOffsetUnknown(string provider, string topic, int partition, Confluent.Kafka.ErrorCode code);
+
+    [LoggerMessage(EventId = 1113, Level = LogLevel.Warning, Message = "Kafka stream provider '{Provider}': {Topic}[{Partition}] is stalled at offset {Offset} (key {Key}, {Attempts} delivery attempts): its commits have been held at offset {Watermark} since {Since:O} with {Pending} records pending and a lag of {Lag}")]
+    private partial void LogStalled(string provider, string topic, int partition, long? offset, string key, int? attempts, long? watermark, DateTimeOffset? since, int pending, long? lag);
+
+    [LoggerMessage(EventId = 1114, Level = LogLevel.Information, Message = "Kafka stream provider '{Provider}': {Topic}[{Partition}] is moving again, now at offset {Offset}")]
+    private partial void LogRecovered(string provider, string topic, int partition, long? offset);
 
     [LoggerMessage(EventId = 1110, Message = "Kafka stream provider '{Provider}': librdkafka {Facility}: {Text}")]
     private partial void LogClientMessage(LogLevel level, string provider, string facility, string text);

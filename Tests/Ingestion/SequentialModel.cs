@@ -39,12 +39,20 @@ public sealed class SequentialModel
         }
     });
 
+    /// <summary>
+    /// Deletes the value. A delete of a key that has no value changes nothing but the newest upstream version seen, so
+    /// a later record older than the delete is stale.
+    /// </summary>
     public void Delete(string key, long? upstreamVersion)
     {
         var model = Get(key);
-        if (model.Value is not null && !IsStale(model, upstreamVersion))
+        if (model.Value is not null || IsStale(model, upstreamVersion))
         {
             Apply(key, upstreamVersion, m => m.Value = null);
+        }
+        else if (upstreamVersion is { } v)
+        {
+            model.UpstreamVersion = Math.Max(model.UpstreamVersion ?? v, v);
         }
     }
 

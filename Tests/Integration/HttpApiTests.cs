@@ -249,24 +249,48 @@ public sealed class HttpApiTests(HotDataClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Ttl_expires_the_value_and_removes_it_from_redis()
+    public async Task Ttl_expires_the_value_and_redis_keeps_only_its_version()
     {
         var key = HotDataClusterFixture.NewKey("session");
-        using var put = await Http.PutAsync(KeyPath(key) + "?ttl=1", Json("""{"user":"u1"}"""));
+        using var put = await Http.PutAsync(KeyPath(key) + "?ttl=3", Json("""{"user":"u1-secret"}"""));
         Assert.True(put.Headers.Contains("Hotdata-Expires-At"));
+        // The value leaves Redis; a small record of the key's version stays, so versions never repeat.
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(cluster.Redis.ConnectionString);
+        var server = redis.GetServer(redis.GetEndPoints()[0]);
+        var database = redis.GetDatabase();
+        async Task<string> StoredAsync()
+        {
+            var stored = new StringBuilder();
+            foreach (var redisKey in server.Keys(pattern: $"*{key}*"))
+            {
+                if (await database.KeyTypeAsync(redisKey) == StackExchange.Redis.RedisType.Hash)
+                {
+                    foreach (var entry in await database.HashGetAllAsync(redisKey))
+                    {
+                        stored.Append(Encoding.UTF8.GetString((byte[])entry.Value!));
+                    }
+                }
+                else
+                {
+                    stored.Append(Encoding.UTF8.GetString((byte[])(await database.StringGetAsync(redisKey))!));
+                }
+            }
 
+            return stored.ToString();
+        }
+
+        Assert.Contains("u1-secret", await StoredAsync(), StringComparison.Ordinal);
         await Eventually.TrueAsync(async () =>
         {
             using var get = await Http.GetAsync(KeyPath(key));
             return get.StatusCode == HttpStatusCode.NotFound;
         }, TimeSpan.FromSeconds(10), "the value to expire");
-
-        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(cluster.Redis.ConnectionString);
-        var server = redis.GetServer(redis.GetEndPoints()[0]);
         await Eventually.TrueAsync(
-            () => Task.FromResult(!server.Keys(pattern: $"*{key}*").Any()),
+            async () => !(await StoredAsync()).Contains("u1-secret", StringComparison.Ordinal),
             TimeSpan.FromSeconds(10),
-            "the expired state to leave Redis");
+            "the expired value to leave Redis");
+        using var again = await Http.PutAsync(KeyPath(key), Json("""{"user":"u2"}"""));
+        Assert.Equal("\"3\"", again.Headers.ETag?.Tag);
     }
 
     [Fact]

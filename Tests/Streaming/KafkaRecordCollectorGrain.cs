@@ -5,7 +5,8 @@ namespace OrleansHotData.Tests.Streaming;
 
 /// <summary>
 /// Receives, through an implicit subscription, the records keyed with its primary key and writes each to
-/// <see cref="KafkaRecordJournal"/> together with the silo it ran on; fails on records whose value is <see cref="PoisonValue"/>.
+/// <see cref="KafkaRecordJournal"/> together with the silo it ran on; fails on records whose value is <see cref="PoisonValue"/>,
+/// and on those a <see cref="KafkaRecordFailureSwitch"/> that is on names.
 /// </summary>
 [ImplicitStreamSubscription(KafkaStreamTestConstants.StreamNamespace)]
 public sealed class KafkaRecordCollectorGrain(ILocalSiloDetails localSilo) : Grain, IKafkaRecordCollectorGrain
@@ -22,7 +23,7 @@ public sealed class KafkaRecordCollectorGrain(ILocalSiloDetails localSilo) : Gra
             .GetStream<KafkaRecord>(StreamId.Create(KafkaStreamTestConstants.StreamNamespace, key));
         await stream.SubscribeAsync((record, _) =>
         {
-            if (record.GetValueAsString() == PoisonValue)
+            if (record.GetValueAsString() == PoisonValue || KafkaRecordFailureSwitch.MustFail(record.GetValueAsString()))
             {
                 throw new InvalidOperationException($"{record} cannot be applied.");
             }

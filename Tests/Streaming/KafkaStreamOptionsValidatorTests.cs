@@ -51,7 +51,33 @@ public sealed class KafkaStreamOptionsValidatorTests
         { "undefined offset reset", o => o.AutoOffsetReset = (Confluent.Kafka.AutoOffsetReset)42, "AutoOffsetReset" },
         { "client config sets the group", o => o.ClientConfig["group.id"] = "other", "'group.id'" },
         { "client config turns on auto commit", o => o.ClientConfig["enable.auto.commit"] = "true", "'enable.auto.commit'" },
+        { "zero stall timeout", o => o.StallTimeout = TimeSpan.Zero, "StallTimeout" },
+        { "zero max record size", o => o.MaxRecordBytes = 0, "MaxRecordBytes" },
+        { "max record size beyond librdkafka", o => o.MaxRecordBytes = 1_000_000_000, "MaxRecordBytes" },
+        { "client config lowers message.max.bytes to librdkafka's default", o => o.ClientConfig["message.max.bytes"] = "1000000", "ClientConfig:message.max.bytes is '1000000'" },
+        { "client config message.max.bytes is not a number", o => o.ClientConfig["message.max.bytes"] = "lots", "ClientConfig:message.max.bytes" },
     };
+
+    [Fact]
+    public void Client_config_may_raise_message_max_bytes_above_what_dead_letters_need()
+    {
+        var options = ValidOptions();
+        options.ClientConfig["message.max.bytes"] = (options.GetRequiredProducerMessageMaxBytes() + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        new KafkaStreamOptionsValidator(options, "kafka").ValidateConfiguration();
+    }
+
+    [Fact]
+    public void The_producer_fits_a_dead_letter_of_the_largest_record_by_default()
+    {
+        var options = ValidOptions();
+
+        var producer = Orleans.Streaming.Kafka.Providers.KafkaClientConfigs.CreateProducerConfig(options, "test");
+
+        Assert.Equal(KafkaStreamOptions.DefaultStallTimeout, options.StallTimeout);
+        Assert.True(options.MaxRecordBytes > 1024 * 1024, $"{options.MaxRecordBytes} does not hold a 1 MiB value");
+        Assert.Equal(options.MaxRecordBytes + KafkaStreamOptions.DeadLetterOverheadBytes, producer.MessageMaxBytes);
+    }
 
     [Theory]
     [MemberData(nameof(InvalidCases))]

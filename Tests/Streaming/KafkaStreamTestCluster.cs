@@ -13,15 +13,35 @@ public static class KafkaStreamTestCluster
     /// <see cref="KafkaStreamTestConstants.StreamNamespace"/>) as consumer group <paramref name="groupId"/>, and a
     /// client that can produce to it.
     /// </summary>
+    /// <param name="bootstrapServers">The broker.</param>
+    /// <param name="groupId">The consumer group.</param>
+    /// <param name="topic">The topic to read.</param>
+    /// <param name="partitions">Its partitions.</param>
+    /// <param name="silos">How many silos to start.</param>
+    /// <param name="configureAgent">Changes the pulling agents' options.</param>
+    /// <param name="configureKafka">Changes the silos' Kafka options after the test defaults.</param>
+    /// <param name="configureStreams">Changes the silos' stream provider further (backoff, cache).</param>
     public static async Task<InProcessTestCluster> StartAsync(
-        string bootstrapServers, string groupId, string topic, int partitions, short silos, Action<StreamPullingAgentOptions>? configureAgent = null)
+        string bootstrapServers,
+        string groupId,
+        string topic,
+        int partitions,
+        short silos,
+        Action<StreamPullingAgentOptions>? configureAgent = null,
+        Action<KafkaStreamOptions>? configureKafka = null,
+        Action<SiloKafkaStreamConfigurator>? configureStreams = null)
     {
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSilo((_, silo) => silo
             .AddMemoryGrainStorage("PubSubStore")
             .AddKafkaStreams(KafkaStreamTestConstants.ProviderName, (SiloKafkaStreamConfigurator streams) =>
             {
-                streams.ConfigureKafka(kafka => Configure(kafka, bootstrapServers, groupId, topic, partitions));
+                streams.ConfigureKafka(kafka =>
+                {
+                    Configure(kafka, bootstrapServers, groupId, topic, partitions);
+                    configureKafka?.Invoke(kafka);
+                });
+                configureStreams?.Invoke(streams);
                 streams.ConfigurePullingAgent(agent => agent.Configure(options =>
                 {
                     options.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(50);
