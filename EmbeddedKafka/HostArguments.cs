@@ -6,7 +6,7 @@ namespace OrleansHotData.EmbeddedKafka;
 internal sealed class HostArguments
 {
     internal const string Usage =
-        "usage: OrleansHotData.EmbeddedKafka [--topic NAME:PARTITIONS]... [--with-dlq] [--brokers N] [--endpoints-file PATH]";
+        "usage: OrleansHotData.EmbeddedKafka [--topic NAME:PARTITIONS]... [--with-dlq] [--brokers N] [--endpoints-file PATH] [--bootstrap-port PORT] [--bootstrap-address IP]";
 
     /// <summary>Topics to create, in command-line order, dead-letter topics included.</summary>
     internal IReadOnlyList<TopicSpec> Topics { get; private init; } = [];
@@ -17,6 +17,12 @@ internal sealed class HostArguments
 
     internal bool ShowHelp { get; private init; }
 
+    /// <summary>A fixed port that relays to the first broker, for clients configured before the broker starts; none when null.</summary>
+    internal int? BootstrapPort { get; private init; }
+
+    /// <summary>The address <see cref="BootstrapPort"/> listens on. Default 127.0.0.1.</summary>
+    internal System.Net.IPAddress BootstrapAddress { get; private init; } = System.Net.IPAddress.Loopback;
+
     /// <summary>Parses <paramref name="args"/>; on failure <paramref name="error"/> is one sentence for the user.</summary>
     internal static bool TryParse(IReadOnlyList<string> args, out HostArguments? parsed, out string? error)
     {
@@ -25,6 +31,8 @@ internal sealed class HostArguments
         var brokers = 1;
         string? endpointsFile = null;
         var withDeadLetter = false;
+        int? bootstrapPort = null;
+        var bootstrapAddress = System.Net.IPAddress.Loopback;
 
         for (var i = 0; i < args.Count; i++)
         {
@@ -38,7 +46,7 @@ internal sealed class HostArguments
                 case "--with-dlq":
                     withDeadLetter = true;
                     continue;
-                case "--topic" or "--brokers" or "--endpoints-file":
+                case "--topic" or "--brokers" or "--endpoints-file" or "--bootstrap-port" or "--bootstrap-address":
                     break;
                 default:
                     error = $"unknown argument '{arg}'.";
@@ -70,6 +78,24 @@ internal sealed class HostArguments
                     }
 
                     break;
+                case "--bootstrap-port":
+                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+                    {
+                        error = $"--bootstrap-port '{value}': expected a port number from 1 to 65535.";
+                        return false;
+                    }
+
+                    bootstrapPort = port;
+                    break;
+                case "--bootstrap-address":
+                    if (!System.Net.IPAddress.TryParse(value, out var parsedAddress))
+                    {
+                        error = $"--bootstrap-address '{value}': expected an IP address such as 127.0.0.1.";
+                        return false;
+                    }
+
+                    bootstrapAddress = parsedAddress;
+                    break;
                 default:
                     if (string.IsNullOrWhiteSpace(value))
                     {
@@ -94,7 +120,14 @@ internal sealed class HostArguments
             return false;
         }
 
-        parsed = new HostArguments { Topics = topics, Brokers = brokers, EndpointsFile = endpointsFile };
+        parsed = new HostArguments
+        {
+            Topics = topics,
+            Brokers = brokers,
+            EndpointsFile = endpointsFile,
+            BootstrapPort = bootstrapPort,
+            BootstrapAddress = bootstrapAddress,
+        };
         error = null;
         return true;
     }

@@ -37,4 +37,10 @@ internal static partial class HostLog
 
     [LoggerMessage(11, LogLevel.Information, "Standard input is a terminal of a background job; control commands are off")]
     internal static partial void ControlInputOff(ILogger logger);
+
+    [LoggerMessage(12, LogLevel.Information, "Clients can bootstrap from {Address} (relayed to broker {Broker})")]
+    internal static partial void BootstrapForwarding(ILogger logger, string address, string broker);
+
+    [LoggerMessage(13, LogLevel.Debug, "A relayed bootstrap connection ended: {Reason}")]
+    internal static partial void RelayEnded(ILogger logger, string reason);
 }

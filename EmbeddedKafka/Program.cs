@@ -69,6 +69,23 @@ internal static class Program
         }
 
         HostLog.Started(logger, arguments.Brokers, cluster.BootstrapServers);
+        BootstrapForwarder? forwarder = null;
+        if (arguments.BootstrapPort is { } bootstrapPort)
+        {
+            try
+            {
+                forwarder = BootstrapForwarder.Start(arguments.BootstrapAddress, bootstrapPort, cluster.BootstrapServers, logger);
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                Console.Error.WriteLine($"error: --bootstrap-port {bootstrapPort}: cannot listen on {arguments.BootstrapAddress}:{bootstrapPort}: {e.Message}");
+                return 1;
+            }
+
+            HostLog.BootstrapForwarding(logger, forwarder.Address, cluster.BootstrapServers.Split(',')[0]);
+        }
+
+        using var ownedForwarder = forwarder;
         if (arguments.EndpointsFile is { } endpointsFile)
         {
             WriteEndpointsFile(endpointsFile, cluster.BootstrapServers);

@@ -130,6 +130,7 @@ public static class HotDataSilo
             }
 
             silo.AddHotDataDashboard();
+            silo.UseKubernetesHostingInPod();
         });
 
         builder.AddHotDataSecurity();

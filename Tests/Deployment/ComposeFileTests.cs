@@ -1,7 +1,5 @@
-using System.Collections;
 using System.Diagnostics;
-using System.Reflection;
-using OrleansHotData.Silo.Hosting;
+using OrleansHotData.Tests.Containers;
 using OrleansHotData.Tests.Infrastructure;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
@@ -9,42 +7,67 @@ using YamlDotNet.Serialization;
 namespace OrleansHotData.Tests.Deployment;
 
 /// <summary>
-/// No container engine runs the compose file here, so it is checked statically: docker-compose accepts it, and every
-/// setting it gives a silo is one the silo reads.
+/// The compose files checked without an engine: docker-compose accepts them, every setting they give a silo is one
+/// the silo reads, Redis requires the password the silos send, the images are pinned, and the test override swaps
+/// only what cannot run where the tests run. (<see cref="ComposeClusterTests"/> runs them in a Docker engine.)
 /// </summary>
 public sealed class ComposeFileTests
 {
-    private static string ComposeFile => Path.Combine(ProjectOutput.RepositoryRoot(), "docker-compose.yml");
+    private static string Root => ProjectOutput.RepositoryRoot();
+
+    private static string ComposeFile => Path.Combine(Root, "docker-compose.yml");
+
+    private static string TestOverrideFile => Path.Combine(Root, "docker-compose.test.yml");
 
     [Fact]
     public async Task Docker_compose_accepts_the_file()
     {
-        var start = new ProcessStartInfo("docker-compose") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = ProjectOutput.RepositoryRoot() };
-        foreach (var arg in new[] { "-f", ComposeFile, "config", "-q" })
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var (code, errors) = await ComposeConfigAsync("-f", ComposeFile);
+        Assert.True(code == 0, $"docker-compose config failed: {errors}");
+    }
 
-        start.Environment["HOTDATA_API_KEY"] = "compose-check-key-0123456789";
-        using var process = Process.Start(start)!;
-        var errors = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+    [Fact]
+    public async Task Docker_compose_accepts_the_file_with_the_test_override()
+    {
+        var (code, errors) = await ComposeConfigAsync("-f", ComposeFile, "-f", TestOverrideFile);
+        Assert.True(code == 0, $"docker-compose config failed: {errors}");
+    }
 
-        Assert.True(process.ExitCode == 0, $"docker-compose config failed: {errors}");
+    [Fact]
+    public async Task Docker_compose_refuses_the_file_without_a_redis_password()
+    {
+        var (code, errors) = await ComposeConfigAsync(withRedisPassword: false, "-f", ComposeFile);
+        Assert.NotEqual(0, code);
+        Assert.Contains("REDIS_PASSWORD", errors, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Every_setting_passed_to_a_silo_is_one_the_silo_reads()
     {
-        var silos = SiloServices();
+        var silos = SiloServices(Load(ComposeFile));
         Assert.Equal(3, silos.Count);
-        foreach (var (service, environment) in silos)
+        foreach (var (service, definition) in silos)
         {
+            var environment = Environment(definition);
             Assert.NotEmpty(environment);
             foreach (var name in environment.Keys)
             {
-                var key = name.Replace("__", ":", StringComparison.Ordinal);
-                Assert.True(IsReadBySilo(key, out var why), $"{service}: {name} is not a setting the silo reads ({why}).");
+                Assert.True(SiloSettingNames.IsReadBySiloVariable(name, out var why), $"{service}: {name} is not a setting the silo reads ({why}).");
+            }
+        }
+    }
+
+    [Fact]
+    public void Every_setting_the_test_override_passes_to_a_silo_is_one_the_silo_reads()
+    {
+        var services = Services(Load(TestOverrideFile));
+        foreach (var service in SiloServices(Load(ComposeFile)).Select(s => s.Name))
+        {
+            var environment = Environment(Service(services, service));
+            Assert.NotEmpty(environment);
+            foreach (var name in environment.Keys)
+            {
+                Assert.True(SiloSettingNames.IsReadBySiloVariable(name, out var why), $"test override, {service}: {name} is not a setting the silo reads ({why}).");
             }
         }
     }
@@ -58,71 +81,156 @@ public sealed class ComposeFileTests
     [InlineData("Orleans:Endpoints:SiloPrt", false)]
     [InlineData("Kafka:Topic:Name", false)]
     [InlineData("Redis:ConnectionString", false)]
-    public void The_check_tells_settings_from_typos(string key, bool read) => Assert.Equal(read, IsReadBySilo(key, out _));
+    public void The_check_tells_settings_from_typos(string key, bool read) => Assert.Equal(read, SiloSettingNames.IsReadBySilo(key, out _));
 
-    /// <summary>Whether <paramref name="key"/> names a key the silo reads: a known single key or a property path of a bound section.</summary>
-    private static bool IsReadBySilo(string key, out string why)
+    [Fact]
+    public void Redis_requires_a_password_and_every_silo_sends_it()
     {
-        why = "";
-        if (SiloConfigurationSections.Keys.Contains(key))
+        var document = Load(ComposeFile);
+        var redis = Service(Services(document), "redis");
+        Assert.Contains("--requirepass \"$$REDIS_PASSWORD\"", Command(redis), StringComparison.Ordinal);
+        Assert.StartsWith("${REDIS_PASSWORD:?", Environment(redis)["REDIS_PASSWORD"], StringComparison.Ordinal);
+        foreach (var (service, definition) in SiloServices(document))
         {
-            return true;
+            Assert.Contains(",password=${REDIS_PASSWORD:?", Environment(definition)["ConnectionStrings__Redis"], StringComparison.Ordinal);
         }
-
-        var segments = key.Split(':');
-        if (SiloConfigurationSections.FreeForm.Contains(segments[0]))
-        {
-            return true;
-        }
-
-        if (!SiloConfigurationSections.Bound.TryGetValue(segments[0], out var type))
-        {
-            why = $"no section '{segments[0]}'";
-            return false;
-        }
-
-        foreach (var segment in segments.Skip(1))
-        {
-            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>))
-            {
-                type = type.GetGenericArguments()[1];
-            }
-            else if (type.IsGenericType && typeof(IList).IsAssignableFrom(type) && int.TryParse(segment, out _))
-            {
-                type = type.GetGenericArguments()[0];
-            }
-            else if (type.GetProperty(segment, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase) is { CanWrite: true } property)
-            {
-                type = property.PropertyType;
-            }
-            else
-            {
-                why = $"{type.Name} has no settable '{segment}'";
-                return false;
-            }
-        }
-
-        return true;
     }
 
-    private static List<(string Service, Dictionary<string, string> Environment)> SiloServices()
+    [Fact]
+    public void Docker_stops_a_silo_only_after_the_silo_s_own_grace_period()
     {
-        using var reader = new StreamReader(ComposeFile);
-        var document = new DeserializerBuilder().Build()
-            .Deserialize<Dictionary<string, object>>(new MergingParser(new Parser(reader)));
-        var services = (Dictionary<object, object>)document["services"];
-        var silos = new List<(string, Dictionary<string, string>)>();
-        foreach (var (name, definition) in services)
+        foreach (var (service, definition) in SiloServices(Load(ComposeFile)))
         {
-            var service = (Dictionary<object, object>)definition;
-            if (service.TryGetValue("build", out var build) && build is Dictionary<object, object> b && Equals(b["dockerfile"], "Silo/Dockerfile"))
+            var dockerGrace = ParseDuration((string)definition["stop_grace_period"]);
+            var siloGrace = TimeSpan.Parse(Environment(definition)["Shutdown__GracePeriod"], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(dockerGrace > siloGrace + TimeSpan.FromSeconds(5), $"{service}: stop_grace_period {dockerGrace} leaves the silo's grace period {siloGrace} no margin.");
+            Assert.Equal(ComposeCluster.StopGracePeriod, dockerGrace);
+            Assert.Equal(ComposeCluster.SiloGracePeriod, siloGrace);
+        }
+    }
+
+    [Fact]
+    public void Every_image_has_a_pinned_version()
+    {
+        foreach (var file in new[] { ComposeFile, TestOverrideFile })
+        {
+            foreach (var (name, definition) in Services(Load(file)))
             {
-                var environment = ((Dictionary<object, object>)service["environment"])
-                    .ToDictionary(kv => (string)kv.Key, kv => (string)kv.Value);
-                silos.Add(((string)name, environment));
+                if (((Dictionary<object, object>)definition).TryGetValue("image", out var image))
+                {
+                    var tag = ((string)image).Split(':') is [_, var t] ? t : "";
+                    Assert.True(tag.Length > 0 && tag != "latest", $"{Path.GetFileName(file)}, {name}: image '{image}' has no pinned version.");
+                }
             }
         }
-
-        return silos;
     }
+
+    [Fact]
+    public void The_test_override_keeps_the_silos_images_and_the_redis_command()
+    {
+        var production = Services(Load(ComposeFile));
+        var overrides = Services(Load(TestOverrideFile));
+        // The silos run the production image, built from Silo/Dockerfile; only their addresses change.
+        foreach (var (service, _) in SiloServices(Load(ComposeFile)))
+        {
+            var silo = Service(overrides, service);
+            Assert.False(silo.ContainsKey("image"), $"{service}: the test override must not swap the silo image.");
+            Assert.False(silo.ContainsKey("build"), $"{service}: the test override must not swap the silo image.");
+        }
+
+        // Redis runs the production command, with only a loopback address and the test's port added.
+        Assert.StartsWith(Command(Service(production, "redis")) + " --bind 127.0.0.1 --port ", Command(Service(overrides, "redis")), StringComparison.Ordinal);
+        Assert.Equal(ComposeCluster.SiloImage, (string)Service(production, "silo1")["image"]);
+        Assert.Equal(ComposeCluster.BrokerImage, (string)Service(overrides, "kafka")["image"]);
+        Assert.Equal(ComposeCluster.RedisImage, (string)Service(overrides, "redis")["image"]);
+        Assert.Equal(["kafka", "kafka-topics", "redis", "silo1", "silo2", "silo3"], overrides.Keys.Cast<string>().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void On_host_networking_the_silos_published_ports_are_left_out()
+    {
+        var merged = """
+            services:
+              silo1:
+                image: orleanshotdata-silo:1.0.0
+                network_mode: host
+                ports:
+                - published: 8081
+                  target: 8080
+                environment:
+                  Orleans__Endpoints__ListenOnAnyHostAddress: "false"
+              other:
+                image: x:1
+                ports:
+                - published: 1
+                  target: 2
+            """;
+        var result = HostNetworkCompose.WithoutPublishedPorts(merged);
+        var services = Services(new DeserializerBuilder().Build().Deserialize<Dictionary<string, object>>(result));
+        Assert.False(Service(services, "silo1").ContainsKey("ports"));
+        Assert.True(Service(services, "other").ContainsKey("ports"));
+        // Quoted values stay quoted: docker-compose refuses a boolean where it expects a string.
+        Assert.Contains("\"false\"", result, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int Code, string Errors)> ComposeConfigAsync(params string[] files) => await ComposeConfigAsync(true, files);
+
+    private static async Task<(int Code, string Errors)> ComposeConfigAsync(bool withRedisPassword, params string[] files)
+    {
+        var start = new ProcessStartInfo("docker-compose") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = Root };
+        foreach (var arg in files.Concat(["config", "-q"]))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["HOTDATA_API_KEY"] = "compose-check-key-0123456789";
+        start.Environment.Remove("REDIS_PASSWORD");
+        if (withRedisPassword)
+        {
+            start.Environment["REDIS_PASSWORD"] = "compose-check-password";
+        }
+
+        foreach (var name in new[] { "REDIS", "KAFKA", "SILO1_HTTP", "SILO1_SILO", "SILO1_GATEWAY", "SILO2_HTTP", "SILO2_SILO", "SILO2_GATEWAY", "SILO3_HTTP", "SILO3_SILO", "SILO3_GATEWAY" })
+        {
+            start.Environment[$"HOTDATA_TEST_{name}_PORT"] = "40000";
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = await process.StandardError.ReadToEndAsync();
+        await output;
+        await process.WaitForExitAsync();
+        return (process.ExitCode, errors);
+    }
+
+    private static Dictionary<string, object> Load(string file)
+    {
+        using var reader = new StreamReader(file);
+        return new DeserializerBuilder().Build().Deserialize<Dictionary<string, object>>(new MergingParser(new Parser(reader)));
+    }
+
+    private static Dictionary<object, object> Services(Dictionary<string, object> document) => (Dictionary<object, object>)document["services"];
+
+    private static Dictionary<object, object> Service(Dictionary<object, object> services, string name) => (Dictionary<object, object>)services[name];
+
+    private static Dictionary<string, string> Environment(Dictionary<object, object> service) =>
+        ((Dictionary<object, object>)service["environment"]).ToDictionary(kv => (string)kv.Key, kv => (string)kv.Value);
+
+    /// <summary>A service's command as one string: the script of <c>sh -c</c>, or the arguments joined.</summary>
+    private static string Command(Dictionary<object, object> service)
+    {
+        var command = ((List<object>)service["command"]).Cast<string>().ToList();
+        return command is ["sh", "-c", var script] ? script : string.Join(' ', command);
+    }
+
+    private static TimeSpan ParseDuration(string text) =>
+        text.EndsWith('s') ? TimeSpan.FromSeconds(int.Parse(text[..^1], System.Globalization.CultureInfo.InvariantCulture))
+        : throw new FormatException($"stop_grace_period '{text}': expected whole seconds such as 45s.");
+
+    /// <summary>The services built from <c>Silo/Dockerfile</c>, after YAML merge keys are applied.</summary>
+    private static List<(string Name, Dictionary<object, object> Definition)> SiloServices(Dictionary<string, object> document) =>
+        [.. Services(document)
+            .Where(s => ((Dictionary<object, object>)s.Value).TryGetValue("build", out var build)
+                && build is Dictionary<object, object> b && Equals(b["dockerfile"], "Silo/Dockerfile"))
+            .Select(s => ((string)s.Key, (Dictionary<object, object>)s.Value))];
 }

@@ -51,6 +51,11 @@ public sealed class MixedWorkload
     private readonly HashSet<string> _failedProduceKeys = new(StringComparer.Ordinal);
     private readonly List<ProducedRecord> _produced = [];
     private readonly List<ApiWriteFailure> _failures = [];
+    // Every Kafka record's change, indexed by its sequence number, to replay what the broker actually holds.
+    private readonly List<(string Key, ChangeOperation Operation, Dictionary<string, long?>? Fields)> _kafkaChanges = [];
+    // Expectations replaced by a replay of the broker's log, for keys of which it stored a record more than once.
+    private readonly Dictionary<string, SequentialModel.KeyModel?> _kafkaReplayed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _sharedKafkaStored = new(StringComparer.Ordinal);
 
     private long _kafkaProduced;
     private long _kafkaFailed;
@@ -218,7 +223,8 @@ public sealed class MixedWorkload
             {
                 if (!_failedProduceKeys.Contains(key))
                 {
-                    CompareWithModel(key, _kafkaModel.Keys.GetValueOrDefault(key), null, observed.GetValueOrDefault(key), mismatches);
+                    var expected = _kafkaReplayed.TryGetValue(key, out var replayed) ? replayed : _kafkaModel.Keys.GetValueOrDefault(key);
+                    CompareWithModel(key, expected, null, observed.GetValueOrDefault(key), mismatches);
                 }
             }
 
@@ -242,6 +248,55 @@ public sealed class MixedWorkload
         }
 
         return mismatches;
+    }
+
+    /// <summary>
+    /// Makes the expectation of every key of which the broker stored a record more than once what the broker holds:
+    /// the key's records as they appear in <paramref name="log"/> (the whole topic, in log order per partition),
+    /// replayed into a fresh model. The system must apply each stored copy once, so this is still exact; a key whose
+    /// records the log does not hold completely keeps its expectation. Returns one line per key it changed or kept.
+    /// </summary>
+    public IReadOnlyList<string> ExpectWhatTheBrokerStored(IReadOnlyList<StoredRecord> log)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        var lines = new List<string>();
+        lock (_sync)
+        {
+            // Records of another workload on the same topic may carry the same numbers, never the same keys.
+            var ours = log.Where(r => r.Sequence >= 0 && r.Sequence < _kafkaChanges.Count && _kafkaChanges[(int)r.Sequence].Key == r.Key).ToList();
+            var storedTwice = ours.GroupBy(r => r.Sequence).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+            foreach (var key in storedTwice.Select(s => _kafkaChanges[(int)s].Key).Distinct(StringComparer.Ordinal))
+            {
+                var produced = Enumerable.Range(0, _kafkaChanges.Count).Where(s => _kafkaChanges[s].Key == key).Select(s => (long)s).ToHashSet();
+                var stored = ours.Where(r => r.Key == key).ToList();
+                if (!produced.SetEquals(stored.Select(r => r.Sequence)))
+                {
+                    lines.Add($"{key}: the broker log does not hold exactly its {produced.Count} records ({stored.Count} copies found): expectation kept");
+                    continue;
+                }
+
+                var twice = string.Join(", ", stored.Select(r => r.Sequence).Where(storedTwice.Contains).Distinct());
+                if (_sharedKafka.TryGetValue(key, out var sharedProduced))
+                {
+                    _sharedKafkaStored[key] = stored.Count;
+                    lines.Add($"{key}: the broker stored records {twice} twice: expecting {stored.Count} Kafka increments, not {sharedProduced}");
+                    continue;
+                }
+
+                var replay = new SequentialModel();
+                foreach (var record in stored)
+                {
+                    var change = _kafkaChanges[(int)record.Sequence];
+                    replay.Apply(key, change.Operation, change.Fields);
+                }
+
+                var before = _kafkaModel.Keys.GetValueOrDefault(key);
+                _kafkaReplayed[key] = replay.Keys.GetValueOrDefault(key);
+                lines.Add($"{key}: the broker stored records {twice} twice: expecting {Describe(_kafkaReplayed[key])} (its log replayed), not {Describe(before)}");
+            }
+        }
+
+        return lines;
     }
 
     /// <summary>
@@ -338,6 +393,7 @@ public sealed class MixedWorkload
             lock (_sync)
             {
                 _sharedKafka[key]++;
+                _kafkaChanges.Add((key, ChangeOperation.Increment, new Dictionary<string, long?> { [SharedField] = 1 }));
             }
         }
         else
@@ -359,6 +415,7 @@ public sealed class MixedWorkload
                 var before = _kafkaModel.Keys.GetValueOrDefault(key)?.Version ?? 0;
                 _kafkaModel.Apply(key, operation, fields);
                 changesState = _kafkaModel.Keys[key].Version != before;
+                _kafkaChanges.Add((key, operation, fields));
             }
         }
 
@@ -536,7 +593,7 @@ public sealed class MixedWorkload
 
     private void CompareShared(string key, ObservedValue? observed, List<string> mismatches)
     {
-        var kafka = _sharedKafka[key];
+        var kafka = _sharedKafkaStored.TryGetValue(key, out var stored) ? stored : _sharedKafka[key];
         var acknowledged = _sharedApiAcknowledged[key];
         var unknown = _sharedApiUnknown[key];
         var expectation = $"Kafka {kafka} + API {acknowledged}{(unknown > 0 ? $"..{acknowledged + unknown}" : "")}";

@@ -86,14 +86,23 @@ public sealed class KafkaIngestionTests(KafkaIngestionFixture fixture)
         await fixture.ProduceAsync(topic, key, """{"a":4}""", (HotDataHeaders.Operation, "incr"));
         await fixture.ProduceAsync(topic, key, """{"a":100}""", (HotDataHeaders.Operation, "set"), (HotDataHeaders.Version, "10"));
         await fixture.ProduceAsync(topic, key, """{"a":-1}""", (HotDataHeaders.Operation, "set"), (HotDataHeaders.Version, "9"));
-        await fixture.ProduceAsync(topic, key, """{"a":-2}""", (HotDataHeaders.Version, "10"));
+        var lastStale = await fixture.ProduceAsync(topic, key, """{"a":-2}""", (HotDataHeaders.Version, "10"));
+        var staleMarker = NewKey("contract-stale-marker");
+        await fixture.Producer.ProduceAsync(lastStale.TopicPartition, TestRecords.Create(staleMarker, """{"m":1}""", []));
         var ttlKey = NewKey("contract-ttl");
         await fixture.ProduceAsync(topic, ttlKey, """{"s":1}""", (HotDataHeaders.Ttl, "300"));
         var deletedKey = NewKey("contract-delete");
         await fixture.ProduceAsync(topic, deletedKey, """{"x":1}""");
-        await fixture.ProduceAsync(topic, deletedKey, null);
+        var tombstone = await fixture.ProduceAsync(topic, deletedKey, null);
+        // A record behind the tombstone on its partition tells when the tombstone has been handled: before that, a
+        // 404 could mean the key was not created yet.
+        var marker = NewKey("contract-marker");
+        await fixture.Producer.ProduceAsync(tombstone.TopicPartition, TestRecords.Create(marker, """{"m":1}""", []));
 
-        var item = await Eventually.ReturnsAsync(() => Client.GetAsync<JsonElement>(key), v => v?.Version == 4, Deadline, "four applied changes");
+        // Once the record behind the stale ones is applied, they have been handled: skipped, not applied.
+        await Eventually.ReturnsAsync(() => Client.GetAsync<JsonElement>(staleMarker), v => v is not null, Deadline, "the record behind the stale ones");
+        var item = await Client.GetAsync<JsonElement>(key);
+        Assert.Equal(4, item!.Version);
         // The stale versions 9 and 10 were skipped: the value is the one of version 10.
         Assert.Equal("""{"a":100}""", item!.Value.GetRawText());
 
@@ -101,11 +110,12 @@ public sealed class KafkaIngestionTests(KafkaIngestionFixture fixture)
         Assert.NotNull(ttl!.ExpiresAt);
         Assert.InRange(ttl.ExpiresAt!.Value - ttl.UpdatedAt, TimeSpan.FromSeconds(299), TimeSpan.FromSeconds(301));
 
-        await Eventually.TrueAsync(async () =>
+        await Eventually.ReturnsAsync(() => Client.GetAsync<JsonElement>(marker), v => v is not null, Deadline, "the record behind the tombstone");
+        using (var response = await fixture.Http.GetAsync("/v1/keys/" + Uri.EscapeDataString(deletedKey)))
         {
-            using var response = await fixture.Http.GetAsync("/v1/keys/" + Uri.EscapeDataString(deletedKey));
-            return response.StatusCode == HttpStatusCode.NotFound;
-        }, Deadline, "the tombstone to delete the key");
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+
         var grain = fixture.Silos[0].Grains.GetGrain<IHotDataGrain>(deletedKey);
         Assert.Null(await grain.GetAsync());
     }

@@ -46,6 +46,31 @@ public sealed class EmbeddedKafkaProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Clients_configured_with_the_fixed_bootstrap_port_produce_and_consume()
+    {
+        var port = Infrastructure.FreePort.Next();
+        using var broker = await EmbeddedKafkaProcess.StartAsync(["--topic", "fixed:2", "--bootstrap-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)], Patience);
+        Assert.DoesNotContain($":{port}", broker.BootstrapServers, StringComparison.Ordinal);
+
+        // Known before the broker started: the address a compose file or a manifest gives its clients.
+        var configs = EmbeddedKafkaFixture.ForCluster($"127.0.0.1:{port}");
+        using (var producer = new ProducerBuilder<string, string>(configs.Producer()).Build())
+        {
+            var delivery = await producer.ProduceAsync("fixed", new Message<string, string> { Key = "key", Value = "through the fixed port" }).WaitAsync(Patience);
+            Assert.Equal(PersistenceStatus.Persisted, delivery.Status);
+        }
+
+        using (var consumer = new ConsumerBuilder<string, string>(configs.Consumer("fixed-port-group")).Build())
+        {
+            consumer.Assign([new TopicPartitionOffset("fixed", 0, Offset.Beginning), new TopicPartitionOffset("fixed", 1, Offset.Beginning)]);
+            var record = Assert.Single(consumer.ConsumeExactly(1, Patience));
+            Assert.Equal("through the fixed port", record.Message.Value);
+        }
+
+        Assert.Equal(0, await broker.TerminateAsync(Patience));
+    }
+
+    [Fact]
     public async Task Control_commands_on_stdin_work_and_closing_stdin_does_not_stop_the_broker()
     {
         using var broker = await EmbeddedKafkaProcess.StartAsync([], Patience);

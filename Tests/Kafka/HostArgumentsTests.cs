@@ -27,7 +27,22 @@ public sealed class HostArgumentsTests
             parsed.Topics);
     }
 
+    [Fact]
+    public void The_bootstrap_port_and_address_are_read_and_default_to_none_on_loopback()
+    {
+        Assert.True(HostArguments.TryParse([], out var defaults, out _));
+        Assert.Null(defaults!.BootstrapPort);
+        Assert.Equal(System.Net.IPAddress.Loopback, defaults.BootstrapAddress);
+
+        Assert.True(HostArguments.TryParse(["--bootstrap-port", "9092", "--bootstrap-address", "0.0.0.0"], out var parsed, out _));
+        Assert.Equal(9092, parsed!.BootstrapPort);
+        Assert.Equal(System.Net.IPAddress.Any, parsed.BootstrapAddress);
+    }
+
     [Theory]
+    [InlineData("1 to 65535", "--bootstrap-port", "0")]
+    [InlineData("1 to 65535", "--bootstrap-port", "nine")]
+    [InlineData("IP address", "--bootstrap-address", "kafka")]
     [InlineData("unknown argument", "--port", "9092")]
     [InlineData("needs a value", "--endpoints-file")]
     [InlineData("partition count", "--topic", "t:-1")]
