@@ -57,6 +57,18 @@ public sealed class SequentialModel
     }
 
     /// <summary>
+    /// A record that cannot be applied (dead-lettered): it changes nothing but the newest upstream version seen.
+    /// </summary>
+    public void DeadLettered(string key, long? upstreamVersion)
+    {
+        var model = Get(key);
+        if (upstreamVersion is { } v)
+        {
+            model.UpstreamVersion = Math.Max(model.UpstreamVersion ?? v, v);
+        }
+    }
+
+    /// <summary>
     /// Applies one change given as an operation and flat integer fields (a null field in a patch removes it), the way
     /// a record or an API write carries it.
     /// </summary>
