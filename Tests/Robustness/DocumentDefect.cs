@@ -21,8 +21,8 @@ public enum DocumentDefect
     TooLarge,
 
     /// <summary>
-    /// Legal JSON holding an escaped UTF-16 surrogate without its pair: the rules do not say whether it is stored or
-    /// refused, only that it is not a 5xx. Sent over HTTP only, where the answer tells the model which happened.
+    /// Legal JSON syntax holding an escaped UTF-16 surrogate without its pair, which is not text: refused like a
+    /// duplicate name (HTTP 400). Sent over HTTP only.
     /// </summary>
     LoneSurrogate,
 }

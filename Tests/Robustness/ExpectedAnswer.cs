@@ -1,7 +1,7 @@
 namespace OrleansHotData.Tests.Robustness;
 
 /// <summary>The HTTP answer the documented rules require for one request.</summary>
-/// <param name="Status">The status code, or 0 when either of <see cref="Status"/> success or 400 is allowed.</param>
+/// <param name="Status">The status code.</param>
 /// <param name="Value">After a success: the key's value (null for a delete).</param>
 /// <param name="Reason">Which rule decides it, for the report.</param>
 public sealed record ExpectedAnswer(int Status, ModelJson? Value, string Reason)
