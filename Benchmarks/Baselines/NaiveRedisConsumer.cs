@@ -10,7 +10,7 @@ namespace OrleansHotData.Benchmarks.Baselines;
 /// consumer loop that writes each record into Redis with StackExchange.Redis and lets the client auto-commit offsets.
 /// It gets the same fast-fetch settings as the silos' consumers, so both pay the same for the broker.
 /// </summary>
-public sealed class NaiveRedisConsumer : IDisposable
+public sealed class NaiveRedisConsumer : IBaselineConsumer
 {
     private readonly IConsumer<string, string?> _consumer;
     private readonly IDatabase _redis;
