@@ -20,7 +20,11 @@ public sealed class BenchmarkOptions
           --scenarios LIST        comma-separated subset of: ingest, consistency, read, freshness, memory (default: all)
           --records N             records per ingest run (default 100000; quick 20000)
           --memory-keys N         keys activated by the memory scenario (default 100000; quick 10000)
+          --warmup-records N      incr records fed through Kafka to each new cluster before it is measured, so the
+                                  silos are past the JIT's tiering (default 60000; quick 2000)
           --freshness-rate N      records per second of the freshness scenario (default 10000); it also runs at a fifth of it
+          --no-classic            leave the classic consumer out of the ingest scenario (its cut-off run takes 90 s per
+                                  key distribution); for quick A/B runs against the tuned loop
           --silo PATH             run this build of the silo (OrleansHotData.Silo.dll) instead of Silo/bin/Release,
                                   to compare two builds on the same machine
           --help                  this text
@@ -38,6 +42,9 @@ public sealed class BenchmarkOptions
 
     public int IngestKeys => Quick ? 2_000 : 10_000;
 
+    /// <summary>Records fed through Kafka to each new cluster before it is measured.</summary>
+    public int WarmUpRecords { get; private set; } = 60_000;
+
     public int MemoryKeys { get; private set; } = 100_000;
 
     public int ConsistencyKafkaRecords => Quick ? 2_000 : 10_000;
@@ -50,6 +57,9 @@ public sealed class BenchmarkOptions
 
     public int FreshnessRate { get; private set; } = 10_000;
 
+    /// <summary>Whether the ingest scenario also runs the classic consumer (one awaited round trip per record).</summary>
+    public bool ClassicBaseline { get; private set; } = true;
+
     public bool ShowHelp { get; private set; }
 
     /// <summary>Another build of the silo to run; <see langword="null"/> for the repository's Release build.</summary>
@@ -61,13 +71,16 @@ public sealed class BenchmarkOptions
     public static BenchmarkOptions Parse(string[] args)
     {
         var options = new BenchmarkOptions { CommandLine = args.Length == 0 ? "./hotdata bench" : "./hotdata bench " + string.Join(' ', args) };
-        int? records = null, memoryKeys = null;
+        int? records = null, memoryKeys = null, warmUpRecords = null;
         double? duration = null;
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
             switch (args[i])
             {
+                case "--no-classic":
+                    options.ClassicBaseline = false;
+                    break;
                 case "--quick":
                     options.Quick = true;
                     break;
@@ -79,6 +92,9 @@ public sealed class BenchmarkOptions
                     break;
                 case "--memory-keys":
                     memoryKeys = (int)PositiveNumber("--memory-keys", Value());
+                    break;
+                case "--warmup-records":
+                    warmUpRecords = (int)NonNegativeNumber("--warmup-records", Value());
                     break;
                 case "--scenarios":
                     var chosen = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -113,13 +129,20 @@ public sealed class BenchmarkOptions
             options.Duration = TimeSpan.FromSeconds(2);
             options.IngestRecords = 20_000;
             options.MemoryKeys = 10_000;
+            options.WarmUpRecords = 2_000;
         }
 
         options.Duration = duration is { } seconds ? TimeSpan.FromSeconds(seconds) : options.Duration;
         options.IngestRecords = records ?? options.IngestRecords;
         options.MemoryKeys = memoryKeys ?? options.MemoryKeys;
+        options.WarmUpRecords = warmUpRecords ?? options.WarmUpRecords;
         return options;
     }
+
+    private static double NonNegativeNumber(string option, string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0
+            ? value
+            : throw new ArgumentException($"{option} must be zero or a positive number, not '{text}'.");
 
     private static double PositiveNumber(string option, string text) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0

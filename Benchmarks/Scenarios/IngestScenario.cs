@@ -45,10 +45,12 @@ public sealed class IngestScenario(BenchmarkContext context, KeyDistribution dis
             expected[index]++;
         }
 
-        var classic = await context.Progress.PhaseAsync(
-            $"{Label}: classic consumer",
-            () => RunBaselineAsync("classic", sequence, expected, ClassicConsumers, cancellationToken),
-            r => r.Summary());
+        var classic = context.Options.ClassicBaseline
+            ? await context.Progress.PhaseAsync(
+                $"{Label}: classic consumer",
+                () => RunBaselineAsync("classic", sequence, expected, ClassicConsumers, cancellationToken),
+                r => r.Summary())
+            : null;
         var tuned = await context.Progress.PhaseAsync(
             $"{Label}: tuned consumer loop",
             () => RunBaselineAsync("tuned", sequence, expected, TunedConsumerLoops, cancellationToken),
@@ -61,15 +63,11 @@ public sealed class IngestScenario(BenchmarkContext context, KeyDistribution dis
         var oursNote = string.Create(CultureInfo.InvariantCulture,
             $"{count:N0} incr records. Ours: silo CPU {ours.SiloCpuMsPerThousand:0} ms per 1,000 records, {ours.Lost} lost, {ours.Duplicated} duplicated.");
         var ok = ours.Complete && ours.Lost == 0 && ours.Duplicated == 0;
-        context.Rows.Add(new ResultRow(
-            Label,
-            "records/s, produce → durable in Redis, vs classic consumer",
-            ours.PerSecond,
-            classic.PerSecond,
-            "≥ 1.0× classic consumer, 0 lost",
-            ok && ours.PerSecond >= classic.PerSecond,
-            string.Create(CultureInfo.InvariantCulture,
-                $"{oursNote} Classic consumer (HINCRBY per record, awaited; auto-commit): {classic.Lost} lost, {classic.Duplicated} duplicated.{CutOff(classic)}")));
+        if (classic is not null)
+        {
+            AddClassicRow(ours, classic, ok, oursNote);
+        }
+
         context.Rows.Add(new ResultRow(
             Label,
             "records/s, produce → durable in Redis, vs tuned consumer loop",
@@ -80,6 +78,17 @@ public sealed class IngestScenario(BenchmarkContext context, KeyDistribution dis
             string.Create(CultureInfo.InvariantCulture,
                 $"{oursNote} Tuned loop ({TunedConsumers} consumers, one pipelined HINCRBY batch per fetch of up to {TunedRedisConsumer.MaxBatchRecords:N0} records, offsets committed after Redis confirmed it; {tuned.Batches:N0} batches, {tuned.Applied / Math.Max(1.0, tuned.Batches):N0} records each on average): {tuned.Lost} lost, {tuned.Duplicated} duplicated.{CutOff(tuned)}")));
     }
+
+    private void AddClassicRow(Outcome ours, Outcome classic, bool ok, string oursNote) =>
+        context.Rows.Add(new ResultRow(
+            Label,
+            "records/s, produce → durable in Redis, vs classic consumer",
+            ours.PerSecond,
+            classic.PerSecond,
+            "≥ 1.0× classic consumer, 0 lost",
+            ok && ours.PerSecond >= classic.PerSecond,
+            string.Create(CultureInfo.InvariantCulture,
+                $"{oursNote} Classic consumer (HINCRBY per record, awaited; auto-commit): {classic.Lost} lost, {classic.Duplicated} duplicated.{CutOff(classic)}")));
 
     private static string CutOff(Outcome baseline) => baseline.Complete
         ? ""
