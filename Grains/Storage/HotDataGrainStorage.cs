@@ -47,14 +47,16 @@ public sealed partial class HotDataGrainStorage : IGrainStorage, ILifecycleParti
         return 1
         """;
 
+#pragma warning disable CA5350 // Redis names a loaded script by its SHA-1 (EVALSHA); nothing here depends on the hash being strong.
     private static readonly byte[] WriteScriptHash = SHA1.HashData(Encoding.UTF8.GetBytes(WriteScript));
+#pragma warning restore CA5350
 
     private readonly string _name;
     private readonly HotDataStorageOptions _options;
     private readonly IGrainStorageSerializer _legacySerializer;
     private readonly ILogger<HotDataGrainStorage> _logger;
     private readonly byte[] _keyPrefix;
-    private IConnectionMultiplexer? _connection;
+    private ConnectionMultiplexer? _connection;
     private IDatabase? _database;
 
     public HotDataGrainStorage(
@@ -107,10 +109,10 @@ public sealed partial class HotDataGrainStorage : IGrainStorage, ILifecycleParti
         }
     }
 
-    public async Task ReadStateAsync<T>(string grainType, GrainId grainId, IGrainState<T> grainState)
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var typed = Typed(grainState);
-        var key = Key(grainType, grainId);
+        var key = Key(stateName, grainId);
         RedisValue stored;
         try
         {
@@ -146,14 +148,14 @@ public sealed partial class HotDataGrainStorage : IGrainStorage, ILifecycleParti
         Set(typed, record.WriteCounter.ToString(CultureInfo.InvariantCulture), record.State);
     }
 
-    public Task WriteStateAsync<T>(string grainType, GrainId grainId, IGrainState<T> grainState)
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var typed = Typed(grainState);
-        return ReplaceAsync(grainType, grainId, typed, typed.State ?? new HotDataState(), nameof(WriteStateAsync));
+        return ReplaceAsync(stateName, grainId, typed, typed.State ?? new HotDataState(), nameof(WriteStateAsync));
     }
 
-    public Task ClearStateAsync<T>(string grainType, GrainId grainId, IGrainState<T> grainState) =>
-        ReplaceAsync(grainType, grainId, Typed(grainState), null, nameof(ClearStateAsync));
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        ReplaceAsync(stateName, grainId, Typed(grainState), null, nameof(ClearStateAsync));
 
     public async ValueTask DisposeAsync()
     {
@@ -182,9 +184,9 @@ public sealed partial class HotDataGrainStorage : IGrainStorage, ILifecycleParti
         grainState.RecordExists = state is not null;
     }
 
-    private async Task ReplaceAsync(string grainType, GrainId grainId, IGrainState<HotDataState> grainState, HotDataState? state, string operation)
+    private async Task ReplaceAsync(string stateName, GrainId grainId, IGrainState<HotDataState> grainState, HotDataState? state, string operation)
     {
-        var key = Key(grainType, grainId);
+        var key = Key(stateName, grainId);
         RedisValue expected;
         ulong next;
         if (grainState.ETag is null)
@@ -291,13 +293,13 @@ public sealed partial class HotDataGrainStorage : IGrainStorage, ILifecycleParti
         Set(grainState, etag, state);
     }
 
-    // The key Orleans' Redis storage uses by default ({prefix}{grain id type}/{grain id key}/{grain type}), so that its
-    // states are found after an upgrade.
-    private RedisKey Key(string grainType, GrainId grainId)
+    // The key Orleans' Redis storage uses by default ({prefix}{grain id type}/{grain id key}/{name}, where Orleans
+    // passes the storage a name for the state), so that its states are found after an upgrade.
+    private RedisKey Key(string stateName, GrainId grainId)
     {
         var type = grainId.Type.AsSpan();
         var id = grainId.Key.AsSpan();
-        var key = new byte[_keyPrefix.Length + type.Length + 1 + id.Length + 1 + Encoding.UTF8.GetByteCount(grainType)];
+        var key = new byte[_keyPrefix.Length + type.Length + 1 + id.Length + 1 + Encoding.UTF8.GetByteCount(stateName)];
         var span = key.AsSpan();
         _keyPrefix.CopyTo(span);
         var position = _keyPrefix.Length;
@@ -307,7 +309,7 @@ public sealed partial class HotDataGrainStorage : IGrainStorage, ILifecycleParti
         id.CopyTo(span[position..]);
         position += id.Length;
         span[position++] = (byte)'/';
-        Encoding.UTF8.GetBytes(grainType, span[position..]);
+        Encoding.UTF8.GetBytes(stateName, span[position..]);
         return key;
     }
 

@@ -82,7 +82,7 @@ public sealed class HotDataGrainStorageTests(RedisStorageFixture fixture) : ICla
 
         var read = await ReadAsync(storage, id);
         Assert.False(read.RecordExists);
-        Assert.Equal(0, read.State.Version);
+        Assert.Equal(0, read.State!.Version);
         Assert.Equal(writer.ETag, read.ETag);
         stale.State = Second;
         await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync(GrainType, id, stale));

@@ -1,6 +1,5 @@
 using System.Text;
 using FsCheck;
-using FsCheck.Fluent;
 using FsCheck.Xunit;
 using OrleansHotData.Grains;
 using OrleansHotData.Grains.Storage;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Persistence;
 using Orleans.Serialization;
-using Orleans.Serialization.Activators;
+using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 using OrleansHotData.Grains;
 using OrleansHotData.Grains.Storage;
