@@ -57,14 +57,14 @@ public sealed class RedisStorageFixture : IAsyncLifetime
     }
 
     /// <summary>Orleans' own Redis grain storage, configured as the silo configured it before this storage existed.</summary>
-    public async Task<RedisGrainStorage> StartOrleansRedisStorageAsync()
+    public async Task<RedisGrainStorage> StartOrleansRedisStorageAsync(string serviceId = ServiceId)
     {
         var serializer = new OrleansGrainStorageSerializer(_services.GetRequiredService<Serializer>());
         var storage = new RedisGrainStorage(
             "hotdata",
             new RedisStorageOptions { ConfigurationOptions = ConfigurationOptions.Parse(Redis.ConnectionString), GrainStorageSerializer = serializer },
             serializer,
-            Options.Create(new ClusterOptions { ServiceId = ServiceId }),
+            Options.Create(new ClusterOptions { ServiceId = serviceId }),
             _services.GetRequiredService<IActivatorProvider>(),
             NullLogger<RedisGrainStorage>.Instance);
         await StartedLifecycle.StartAsync(storage);
