@@ -3,9 +3,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Providers;
-using Orleans.Serialization;
-using Orleans.Storage;
 using OrleansHotData.Grains;
+using OrleansHotData.Grains.Storage;
 using OrleansHotData.Silo.Api;
 using OrleansHotData.Silo.Security;
 using StackExchange.Redis;
@@ -117,12 +116,10 @@ public static class HotDataSilo
             silo.UseRedisClustering(o => o.ConfigurationOptions = redisOptions.Clone());
             // Failure detection in seconds, not Orleans' tens of seconds: a dead silo's partitions and keys move sooner.
             silo.Configure<ClusterMembershipOptions>(o => MembershipSettings.Bind(membership, o));
-            silo.AddRedisGrainStorage(HotDataConstants.StorageName, options => options.Configure<Serializer>((o, serializer) =>
-            {
-                o.ConfigurationOptions = redisOptions.Clone();
-                // Orleans' binary format: smaller and faster than the JSON default, and the state types are generated for it.
-                o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
-            }));
+            // The grains' state in a compact format of our own, one round trip per read or write (HotDataGrainStorage).
+            silo.AddHotDataGrainStorage(HotDataConstants.StorageName, options => options
+                .Bind(configuration.GetSection(HotDataStorageOptions.SectionName))
+                .Configure(o => o.ConfigurationOptions = redisOptions.Clone()));
 
             if (kafkaEnabled)
             {

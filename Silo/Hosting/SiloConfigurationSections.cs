@@ -1,5 +1,6 @@
 using Orleans.Configuration;
 using OrleansHotData.Grains;
+using OrleansHotData.Grains.Storage;
 using OrleansHotData.Silo.Api;
 using OrleansHotData.Silo.Security;
 
@@ -17,6 +18,7 @@ public static class SiloConfigurationSections
         [SiloSettings.SectionName] = typeof(SiloSettings),
         [HotDataSilo.KafkaSectionName] = typeof(KafkaStreamOptions),
         [HotDataOptions.SectionName] = typeof(HotDataOptions),
+        [HotDataStorageOptions.SectionName] = typeof(HotDataStorageOptions),
         [HotDataApiOptions.SectionName] = typeof(HotDataApiOptions),
         [HotDataSecurityOptions.SectionName] = typeof(HotDataSecurityOptions),
         [ShutdownSettings.SectionName] = typeof(ShutdownSettings),

@@ -1,9 +1,7 @@
 using Confluent.Kafka;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Serialization;
-using Orleans.Storage;
 using OrleansHotData.Grains;
+using OrleansHotData.Grains.Storage;
 using OrleansHotData.EmbeddedKafka;
 using OrleansHotData.Tests.Infrastructure;
 using OrleansHotData.Tests.Ingestion;
@@ -104,12 +102,11 @@ public sealed class FaultTestCluster : IAsyncDisposable
 
     /// <summary>
     /// The grain states stored in <paramref name="server"/> (this cluster's Redis or a copy of its files), by entity
-    /// key, read with the silos' own storage serializer.
+    /// key, read in the silos' own storage format.
     /// </summary>
     public async Task<IReadOnlyDictionary<string, HotDataState>> ReadStoredStatesAsync(RedisServer server)
     {
         ArgumentNullException.ThrowIfNull(server);
-        var serializer = new OrleansGrainStorageSerializer(_silos[0].App.Services.GetRequiredService<Serializer>());
         await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(server.ConnectionString);
         var database = redis.GetDatabase();
         // Keys are "{serviceId}/state/{grain type id}/{grain key}/{grain type}".
@@ -125,10 +122,10 @@ public sealed class FaultTestCluster : IAsyncDisposable
             }
 
             var grainKey = rest[HotDataGrainStoragePrefix.Length..rest.LastIndexOf('/')];
-            var data = await database.HashGetAsync(redisKey, "data");
-            if (data.HasValue && ((byte[])data!).Length > 0)
+            var data = await database.StringGetAsync(redisKey);
+            if (HotDataStateFormat.Decode((byte[])data!).State is { } state)
             {
-                states[grainKey] = serializer.Deserialize<HotDataState>(new BinaryData((byte[])data!)) ?? throw new InvalidDataException($"{redisKey} holds no state.");
+                states[grainKey] = state;
             }
         }
 
