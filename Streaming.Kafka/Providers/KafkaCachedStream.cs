@@ -8,9 +8,9 @@ namespace Orleans.Streaming.Kafka.Providers;
 internal sealed class KafkaCachedStream
 {
     private const int InitialCapacity = 4;
-    private const int IdleCapacity = 16;
 
-    private KafkaCachedRecord[] records = new KafkaCachedRecord[InitialCapacity];
+    // Empty while the stream holds nothing: a key whose consumer idles costs no buffer. Its length is a power of two.
+    private KafkaCachedRecord[] records = [];
     private int head;
 
     /// <summary>Creates the buffer of <paramref name="streamId"/>.</summary>
@@ -39,7 +39,7 @@ internal sealed class KafkaCachedStream
     {
         if (Count == records.Length)
         {
-            var grown = new KafkaCachedRecord[records.Length * 2];
+            var grown = new KafkaCachedRecord[Math.Max(InitialCapacity, records.Length * 2)];
             for (var i = 0; i < Count; i++)
             {
                 grown[i] = records[(head + i) & (records.Length - 1)];
@@ -80,12 +80,10 @@ internal sealed class KafkaCachedStream
         FirstSequence++;
         if (Count == 0)
         {
+            // Most keys hold a record only now and then: release the buffer rather than keep it for as long as the
+            // key's consumer lives.
             head = 0;
-            // A burst of one key must not keep its buffer large for as long as the key's consumer lives.
-            if (records.Length > IdleCapacity)
-            {
-                records = new KafkaCachedRecord[InitialCapacity];
-            }
+            records = [];
         }
 
         return record;

@@ -37,18 +37,18 @@ public sealed class KafkaQueueCacheTests
         using var cursor = cache.GetCacheCursor(Stream("a"), records[0].SequenceToken);
 
         // The agent takes a full batch of two and delivers it: the cursor is past both, the delivery has not returned.
-        Assert.True(cursor.MoveNext());
-        Assert.True(cursor.MoveNext());
+        Assert.True(Move(cursor));
+        Assert.True(Move(cursor));
         Assert.False(cache.TryPurgeFromCache(out _));
 
         // It asks for the next batch only once the delivery returned: now the first two may go, the third is in flight.
-        Assert.True(cursor.MoveNext());
+        Assert.True(Move(cursor));
         Assert.Equal([0L, 1], Purge(cache));
-        Assert.False(cursor.MoveNext());
+        Assert.False(Move(cursor));
         Assert.False(cache.TryPurgeFromCache(out _));
 
         // The delivery of the last batch returned; the cursor finds nothing more.
-        Assert.False(cursor.MoveNext());
+        Assert.False(Move(cursor));
         Assert.Equal([2L], Purge(cache));
         Assert.Equal(0, cache.RecordCount);
     }
@@ -65,13 +65,13 @@ public sealed class KafkaQueueCacheTests
         Assert.Equal([0L, 2], Drain(held)); // handed out; its delivery is held open from here on
         Assert.Equal([1L, 4], Drain(x));
         Assert.Equal([3L], Drain(y));
-        Assert.False(x.MoveNext()); // x's and y's deliveries returned
-        Assert.False(y.MoveNext());
+        Assert.False(Move(x)); // x's and y's deliveries returned
+        Assert.False(Move(y));
 
         Assert.Equal([1L, 3, 4], Purge(cache));
         Assert.Equal(2, cache.RecordCount);
 
-        Assert.False(held.MoveNext()); // the held delivery returns at last
+        Assert.False(Move(held)); // the held delivery returns at last
         Assert.Equal([0L, 2], Purge(cache));
     }
 
@@ -92,7 +92,7 @@ public sealed class KafkaQueueCacheTests
         Assert.Equal(4, cache.RecordCount);
 
         Drain(a);
-        Assert.False(a.MoveNext());
+        Assert.False(Move(a));
         Assert.Equal([1L, 2, 3], Purge(cache));
         Assert.False(cache.IsUnderPressure());
         Assert.Equal(3, cache.GetMaxAddCount());
@@ -111,7 +111,7 @@ public sealed class KafkaQueueCacheTests
         Assert.True(cache.IsUnderPressure());
 
         Drain(cursor);
-        Assert.False(cursor.MoveNext());
+        Assert.False(Move(cursor));
         Assert.Equal([0L, 1, 2], Purge(cache));
         Assert.False(cache.IsUnderPressure());
         Assert.Equal(0, cache.ByteCount);
@@ -124,13 +124,13 @@ public sealed class KafkaQueueCacheTests
         var records = Add(cache, "a", "a", "a");
         using var cursor = cache.GetCacheCursor(Stream("a"), records[0].SequenceToken);
 
-        Assert.True(cursor.MoveNext());
-        Assert.True(cursor.MoveNext());
+        Assert.True(Move(cursor));
+        Assert.True(Move(cursor));
         cursor.RecordDeliveryFailure(); // the agent gave up on this batch and moves on
-        Assert.True(cursor.MoveNext());
+        Assert.True(Move(cursor));
         Assert.Equal(2, Offset(cursor));
-        Assert.False(cursor.MoveNext());
-        Assert.False(cursor.MoveNext());
+        Assert.False(Move(cursor));
+        Assert.False(Move(cursor));
 
         // The failed records leave the cache without being reported delivered: they hold the partition's commit.
         Assert.Equal([2L], Purge(cache));
@@ -143,14 +143,14 @@ public sealed class KafkaQueueCacheTests
         var cache = new KafkaQueueCache(maxRecords: 100, maxBytes: 1 << 20, deliveryBatchSize: 1);
         var records = Add(cache, "a", "a");
         var cursor = cache.GetCacheCursor(Stream("a"), records[0].SequenceToken);
-        Assert.True(cursor.MoveNext());
+        Assert.True(Move(cursor));
         cursor.RecordDeliveryFailure();
 
         // The consumer comes back asking for the record it did not get (as a subscription resumed at its token does).
         cursor.Dispose();
         using var again = cache.GetCacheCursor(Stream("a"), records[0].SequenceToken);
         Assert.Equal([0L, 1], Drain(again));
-        Assert.False(again.MoveNext());
+        Assert.False(Move(again));
         // Another consumer of the stream may still have failed it: it keeps holding the commit, to be read again later.
         Assert.Equal([1L], Purge(cache));
     }
@@ -162,12 +162,12 @@ public sealed class KafkaQueueCacheTests
         var first = Add(cache, "a");
         using var cursor = cache.GetCacheCursor(Stream("a"), first[0].SequenceToken);
         Assert.Equal([0L], Drain(cursor));
-        Assert.False(cursor.MoveNext());
+        Assert.False(Move(cursor));
         Assert.Equal([0L], Purge(cache));
 
         var later = Add(cache, "b", "a");
         cursor.Refresh(later[1].SequenceToken);
-        Assert.True(cursor.MoveNext());
+        Assert.True(Move(cursor));
         Assert.Equal(2, Offset(cursor));
         Assert.False(cache.TryPurgeFromCache(out var purged) && purged.Any(p => p.StreamId == Stream("a")));
     }
@@ -178,9 +178,9 @@ public sealed class KafkaQueueCacheTests
         var cache = new KafkaQueueCache(maxRecords: 100, maxBytes: 1 << 20, deliveryBatchSize: 64);
         var records = Add(cache, "a", "a", "a");
         var cursor = cache.GetCacheCursor(Stream("a"), records[0].SequenceToken);
-        Assert.True(cursor.MoveNext());
-        Assert.False(cursor.MoveNext() && cursor.MoveNext() && cursor.MoveNext());
-        Assert.False(cursor.MoveNext()); // all three delivered
+        Assert.True(Move(cursor));
+        Assert.False(Move(cursor) && Move(cursor) && Move(cursor));
+        Assert.False(Move(cursor)); // all three delivered
         cursor.Dispose();
         Assert.Equal([0L, 1, 2], Purge(cache));
 
@@ -203,7 +203,7 @@ public sealed class KafkaQueueCacheTests
         pin.Dispose();
         Assert.False(cache.TryPurgeFromCache(out _));
         Assert.Equal([0L, 1], Drain(consumer));
-        Assert.False(consumer.MoveNext());
+        Assert.False(Move(consumer));
         Assert.Equal([0L, 1], Purge(cache));
     }
 
@@ -214,7 +214,7 @@ public sealed class KafkaQueueCacheTests
         var records = Add(cache, "a", "b");
         var cursor = cache.GetCacheCursor(Stream("a"), records[0].SequenceToken);
         Drain(cursor);
-        Assert.False(cursor.MoveNext());
+        Assert.False(Move(cursor));
         Assert.Equal([0L, 1], Purge(cache)); // b has no consumer at all
         Assert.Equal(1, cache.StreamCount);
 
@@ -223,7 +223,7 @@ public sealed class KafkaQueueCacheTests
         Assert.Equal(0, cache.StreamCount);
     }
 
-    private IReadOnlyList<KafkaBatchContainer> Add(KafkaQueueCache cache, params string[] keys)
+    private List<KafkaBatchContainer> Add(KafkaQueueCache cache, params string[] keys)
     {
         var containers = keys.Select(key => Container(key, "{}")).ToList();
         cache.AddToCache([.. containers]);
@@ -236,12 +236,15 @@ public sealed class KafkaQueueCacheTests
 
     private static StreamId Stream(string key) => StreamId.Create(Namespace, key);
 
+    // As the pulling agent moves a cursor.
+    private static bool Move(IQueueCacheCursor cursor) => cursor.MoveNextWithResult().Kind == QueueCacheCursorMoveResultKind.Success;
+
     private static long Offset(IQueueCacheCursor cursor) => ((KafkaBatchContainer)cursor.GetCurrent(out _)!).Token.Offset;
 
     private static List<long> Drain(IQueueCacheCursor cursor)
     {
         var offsets = new List<long>();
-        while (cursor.MoveNext())
+        while (Move(cursor))
         {
             offsets.Add(Offset(cursor));
         }
