@@ -8,13 +8,15 @@ namespace Orleans.Streaming.Kafka.Providers;
 /// </summary>
 /// <remarks>
 /// The pulling agent gives a consumer up to <c>BatchContainerBatchSize</c> records per delivery: it calls
-/// <see cref="MoveNext"/> until that many were returned or one returns <see langword="false"/>, delivers them and
+/// <see cref="MoveNext"/> (through the interface's <c>MoveNextWithResult</c>) until that many were returned or one returns <see langword="false"/>, delivers them and
 /// awaits the consumer, and only then calls <see cref="MoveNext"/> again. So the records of a batch are finished
 /// with when the first <see cref="MoveNext"/> after the batch was complete is called (or the cursor is disposed) —
 /// not when the cursor passed them. Until then they are in flight and hold their partition's commit. A delivery that
 /// failed for good is reported by <see cref="RecordDeliveryFailure"/> before the agent moves on; its records are
 /// never reported delivered. This counting assumes that every record the cursor returns is delivered, which holds
-/// without a stream filter (the default): a filter that drops records would end a batch later than counted.
+/// without a stream filter (the default): a filter that drops records would end a batch later than counted. Nor does
+/// it know the extra move the agent makes on a new cursor when a consumer answers a delivery with a handshake token
+/// (a subscription resumed at a token of its own on a rewindable provider; this one is not rewindable).
 /// </remarks>
 internal sealed class KafkaQueueCacheCursor : IQueueCacheCursor
 {
