@@ -17,6 +17,12 @@ public sealed class KafkaStreamOptions
     /// <summary>The default for <see cref="MaxBatchSize"/>.</summary>
     public const int DefaultMaxBatchSize = 1000;
 
+    /// <summary>The default for <see cref="CacheSize"/>: records per partition.</summary>
+    public const int DefaultCacheSize = 4096;
+
+    /// <summary>The default for <see cref="CacheMaxBytes"/>: 32 MiB per partition.</summary>
+    public const long DefaultCacheMaxBytes = 32L * 1024 * 1024;
+
     /// <summary>The default for <see cref="DeadLetterTopicSuffix"/>.</summary>
     public const string DefaultDeadLetterTopicSuffix = ".dlq";
 
@@ -76,6 +82,23 @@ public sealed class KafkaStreamOptions
     /// Defaults to <see cref="DefaultMaxBatchSize"/>.
     /// </summary>
     public int MaxBatchSize { get; set; } = DefaultMaxBatchSize;
+
+    /// <summary>
+    /// The most records of one partition a silo holds between reading them and their delivery returning. A record
+    /// leaves the cache (and becomes committable) only once every consumer of its stream has returned from the delivery
+    /// that carried it; records of other streams delivered meanwhile leave at once, whatever waits before them. When the
+    /// cache holds this many records, the silo stops reading the partition until deliveries return (backpressure): an
+    /// undelivered record is never evicted. Defaults to <see cref="DefaultCacheSize"/>.
+    /// </summary>
+    public int CacheSize { get; set; } = DefaultCacheSize;
+
+    /// <summary>
+    /// The most bytes (keys, values and headers, estimated) of one partition's records a silo holds between reading
+    /// them and their delivery returning; past it the silo stops reading the partition, as for <see cref="CacheSize"/>.
+    /// One read may go past it by at most <see cref="MaxBatchSize"/> records, so a record larger than the bound is still
+    /// read. Defaults to <see cref="DefaultCacheMaxBytes"/>.
+    /// </summary>
+    public long CacheMaxBytes { get; set; } = DefaultCacheMaxBytes;
 
     /// <summary>
     /// Appended to a topic's name to name its dead-letter topic, which receives the records that cannot be

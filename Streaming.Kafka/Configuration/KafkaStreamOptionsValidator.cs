@@ -119,6 +119,16 @@ public sealed partial class KafkaStreamOptionsValidator : IConfigurationValidato
             Fail($"{nameof(KafkaStreamOptions.MaxBatchSize)} is {options.MaxBatchSize}; it must be at least 1");
         }
 
+        if (options.CacheSize < 1)
+        {
+            Fail($"{nameof(KafkaStreamOptions.CacheSize)} is {options.CacheSize}; it must be at least 1 record per partition");
+        }
+
+        if (options.CacheMaxBytes < 1)
+        {
+            Fail($"{nameof(KafkaStreamOptions.CacheMaxBytes)} is {options.CacheMaxBytes}; it must be at least 1 byte per partition");
+        }
+
         if (options.StallTimeout <= TimeSpan.Zero)
         {
             Fail($"{nameof(KafkaStreamOptions.StallTimeout)} is {options.StallTimeout}; it must be positive");

@@ -7,7 +7,7 @@ using Orleans.Streaming.Kafka.Providers;
 namespace Orleans.Hosting;
 
 /// <summary>
-/// Configures a Kafka stream provider on a silo: the Kafka settings, Orleans' cache and, through the extension
+/// Configures a Kafka stream provider on a silo: the Kafka settings, the partitions' cache and, through the extension
 /// methods of <see cref="ISiloPersistentStreamConfigurator"/>, the pulling agents and queue balancer (by default the
 /// partitions are spread evenly over the active silos).
 /// </summary>
@@ -23,7 +23,6 @@ public sealed class SiloKafkaStreamConfigurator : SiloPersistentStreamConfigurat
         ArgumentNullException.ThrowIfNull(configureServicesDelegate);
         ConfigureDelegate(services => services
             .AddKafkaStreamServices(name)
-            .ConfigureNamedOptionForLogging<SimpleQueueCacheOptions>(name)
             // After the options' own validator (registered above), so it only checks settings that are well-formed.
             .AddTransient<IConfigurationValidator>(sp => new KafkaTopicPartitionsValidator(
                 sp.GetOptionsByName<KafkaStreamOptions>(name), name, sp.GetRequiredService<ILoggerFactory>())));
@@ -52,14 +51,15 @@ public sealed class SiloKafkaStreamConfigurator : SiloPersistentStreamConfigurat
     }
 
     /// <summary>
-    /// Sets how many records Orleans keeps per partition for its consumers. Records leave the cache, and become
-    /// committable, only when every consumer has passed them; a full cache pauses reading that partition.
+    /// Sets how many records a silo keeps per partition for its consumers (<see cref="KafkaStreamOptions.CacheSize"/>).
+    /// Records leave the cache, and become committable, only when the deliveries carrying them have returned; a full
+    /// cache pauses reading that partition. <see cref="KafkaStreamOptions.CacheMaxBytes"/> bounds its bytes.
     /// </summary>
     /// <param name="cacheSize">Records per partition.</param>
     /// <returns>This configurator.</returns>
-    public SiloKafkaStreamConfigurator ConfigureCache(int cacheSize = SimpleQueueCacheOptions.DEFAULT_CACHE_SIZE)
+    public SiloKafkaStreamConfigurator ConfigureCache(int cacheSize = KafkaStreamOptions.DefaultCacheSize)
     {
-        ConfigureDelegate(services => services.AddOptions<SimpleQueueCacheOptions>(Name).Configure(options => options.CacheSize = cacheSize));
+        ConfigureDelegate(services => services.AddOptions<KafkaStreamOptions>(Name).Configure(options => options.CacheSize = cacheSize));
         return this;
     }
 }

@@ -20,6 +20,7 @@ internal sealed class KafkaQueueAdapter : IQueueAdapter
     private readonly KafkaStreamDiagnostics diagnostics;
     private readonly TimeProvider timeProvider;
     private readonly ILoggerFactory loggerFactory;
+    private readonly KafkaQueueAdapterCache cache;
 
     public KafkaQueueAdapter(
         string name,
@@ -29,7 +30,8 @@ internal sealed class KafkaQueueAdapter : IQueueAdapter
         KafkaDeadLetterPublisher deadLetters,
         KafkaStreamDiagnostics diagnostics,
         TimeProvider timeProvider,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        KafkaQueueAdapterCache cache)
     {
         Name = name;
         this.options = options;
@@ -39,11 +41,12 @@ internal sealed class KafkaQueueAdapter : IQueueAdapter
         this.diagnostics = diagnostics;
         this.timeProvider = timeProvider;
         this.loggerFactory = loggerFactory;
+        this.cache = cache;
     }
 
     public string Name { get; }
 
-    // Consumers cannot ask for records older than what is still in Orleans' cache.
+    // Consumers cannot ask for records older than what is still in the cache.
     public bool IsRewindable => false;
 
     public StreamProviderDirection Direction => StreamProviderDirection.ReadWrite;
@@ -55,7 +58,7 @@ internal sealed class KafkaQueueAdapter : IQueueAdapter
             throw new ArgumentException($"Queue {queueId} is not a partition of the Kafka stream provider '{Name}'.", nameof(queueId));
         }
 
-        return new KafkaQueueAdapterReceiver(Name, options, queue.Topic, queue.Partition, deadLetters, diagnostics, timeProvider, loggerFactory);
+        return new KafkaQueueAdapterReceiver(Name, options, queue.Topic, queue.Partition, deadLetters, diagnostics, timeProvider, loggerFactory, () => cache.Find(queueId));
     }
 
     public async Task QueueMessageBatchAsync<T>(StreamId streamId, IEnumerable<T> events, StreamSequenceToken? token, Dictionary<string, object>? requestContext)

@@ -1,27 +1,26 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
-using Orleans.Providers.Streams.Common;
 using Orleans.Streams;
 
 namespace Orleans.Streaming.Kafka.Providers;
 
 /// <summary>
-/// Creates the Kafka queue adapter of one stream provider, with one queue per topic partition and Orleans'
-/// <see cref="SimpleQueueAdapterCache"/>, which hands records back for commit only once every consumer has passed
-/// them and applies backpressure instead of evicting undelivered records.
+/// Creates the Kafka queue adapter of one stream provider, with one queue per topic partition and a
+/// <see cref="KafkaQueueCache"/> per partition, which hands records back for commit only once the deliveries carrying
+/// them have returned and applies backpressure instead of evicting undelivered records.
 /// </summary>
 internal sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory
 {
     private readonly KafkaQueueAdapter adapter;
     private readonly KafkaStreamQueueMapper queueMapper;
-    private readonly SimpleQueueAdapterCache cache;
+    private readonly KafkaQueueAdapterCache cache;
     private readonly KafkaStreamDeliveryFailureHandler failureHandler;
 
     public KafkaQueueAdapterFactory(
         string name,
         KafkaStreamOptions options,
-        SimpleQueueCacheOptions cacheOptions,
+        StreamPullingAgentOptions agentOptions,
         KafkaProducerConnection producer,
         KafkaDeadLetterPublisher deadLetters,
         KafkaStreamDiagnostics diagnostics,
@@ -29,8 +28,8 @@ internal sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory
         ILoggerFactory loggerFactory)
     {
         queueMapper = new KafkaStreamQueueMapper(options.Topics);
-        cache = new SimpleQueueAdapterCache(cacheOptions, name, loggerFactory);
-        adapter = new KafkaQueueAdapter(name, options, queueMapper, producer, deadLetters, diagnostics, timeProvider, loggerFactory);
+        cache = new KafkaQueueAdapterCache(options, agentOptions.BatchContainerBatchSize);
+        adapter = new KafkaQueueAdapter(name, options, queueMapper, producer, deadLetters, diagnostics, timeProvider, loggerFactory, cache);
         failureHandler = new KafkaStreamDeliveryFailureHandler(loggerFactory.CreateLogger<KafkaStreamDeliveryFailureHandler>());
     }
 
@@ -51,11 +50,11 @@ internal sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(name);
         var options = services.GetOptionsByName<KafkaStreamOptions>(name);
-        var cacheOptions = services.GetOptionsByName<SimpleQueueCacheOptions>(name);
+        var agentOptions = services.GetOptionsByName<StreamPullingAgentOptions>(name);
         return new KafkaQueueAdapterFactory(
             name,
             options,
-            cacheOptions,
+            agentOptions,
             services.GetRequiredKeyedService<KafkaProducerConnection>(name),
             services.GetRequiredKeyedService<KafkaDeadLetterPublisher>(name),
             services.GetRequiredKeyedService<KafkaStreamDiagnostics>(name),

@@ -34,8 +34,9 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
     private readonly CancellationToken stoppingToken;
     private readonly List<Task> deadLetterTasks = [];
     private readonly KafkaPartitionStallDetector stallDetector;
-    // The records handed to Orleans and not yet reported delivered, to name the one a stalled partition waits for.
-    private readonly Dictionary<long, KafkaBatchContainer> pendingContainers = [];
+    // The partition's cache, which holds the records handed to Orleans and not yet delivered: it names the record a
+    // stalled partition waits for.
+    private readonly Func<KafkaQueueCache?> findCache;
 
     private IConsumer<byte[]?, byte[]?>? consumer;
     private bool shutDown;
@@ -56,7 +57,8 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
         KafkaDeadLetterPublisher deadLetters,
         KafkaStreamDiagnostics diagnostics,
         TimeProvider timeProvider,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        Func<KafkaQueueCache?> findCache)
     {
         this.providerName = providerName;
         this.options = options;
@@ -65,6 +67,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
         this.deadLetters = deadLetters;
         this.diagnostics = diagnostics;
         this.timeProvider = timeProvider;
+        this.findCache = findCache;
         logger = loggerFactory.CreateLogger<KafkaQueueAdapterReceiver>();
         stoppingToken = stopping.Token;
         stallDetector = new KafkaPartitionStallDetector(options.StallTimeout, timeProvider);
@@ -145,7 +148,6 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
             lock (sync)
             {
                 tracker.Track(result.Offset.Value);
-                pendingContainers[result.Offset.Value] = container;
             }
 
             batch.Add(container);
@@ -178,7 +180,6 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
                 if (message is KafkaBatchContainer container)
                 {
                     tracker.Complete(container.Token.Offset);
-                    pendingContainers.Remove(container.Token.Offset);
                 }
             }
         }
@@ -286,8 +287,9 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
         return status;
     }
 
-    // Orleans' cache reports records delivered a bucket at a time, so the watermark can rest on a record delivered long
-    // ago beside the one that is stuck: a record whose delivery has been retried names the culprit better.
+    // The watermark rests on the lowest record not yet delivered, which may be one whose delivery failed for good (it
+    // left the cache unreported) beside the one that is stuck now: a record whose delivery is being retried names the
+    // culprit better. Only asked while stalled; it looks through the cache.
     private (long? Offset, KafkaBatchContainer? Record) StalledRecordLocked()
     {
         if (stallDetector.StalledOffset is not { } watermark)
@@ -295,16 +297,10 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
             return (null, null);
         }
 
-        KafkaBatchContainer? retried = null;
-        foreach (var container in pendingContainers.Values)
-        {
-            if (container.DeliveryAttempts > 1 && (retried is null || container.Token.Offset < retried.Token.Offset))
-            {
-                retried = container;
-            }
-        }
-
-        return retried is not null ? (retried.Token.Offset, retried) : (watermark, pendingContainers.GetValueOrDefault(watermark));
+        var record = findCache()?.FindStalledRecord(watermark);
+        return record is not null && record.Token.Offset != watermark && record.DeliveryAttempts > 1
+            ? (record.Token.Offset, record)
+            : (watermark, record?.Token.Offset == watermark ? record : null);
     }
 
     private long? LowestUndeliveredLocked() => tracker.Watermark ?? (startOffset < 0 ? null : startOffset);

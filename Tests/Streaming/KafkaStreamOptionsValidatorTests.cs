@@ -31,6 +31,8 @@ public sealed class KafkaStreamOptionsValidatorTests
         Assert.Equal("orders.dlq", options.GetDeadLetterTopic("orders"));
         Assert.Equal(KafkaStreamOptions.DefaultCommitInterval, options.CommitInterval);
         Assert.Equal(KafkaStreamOptions.DefaultMaxBatchSize, options.MaxBatchSize);
+        Assert.Equal(4096, options.CacheSize);
+        Assert.Equal(32L * 1024 * 1024, options.CacheMaxBytes);
     }
 
     public static TheoryData<string, Action<KafkaStreamOptions>, string> InvalidCases() => new()
@@ -48,6 +50,8 @@ public sealed class KafkaStreamOptionsValidatorTests
         { "dead-letter topic is a source topic", o => o.Topics[1].Name = "orders.dlq", "DeadLetterTopicSuffix" },
         { "negative commit interval", o => o.CommitInterval = TimeSpan.FromSeconds(-1), "CommitInterval" },
         { "zero batch size", o => o.MaxBatchSize = 0, "MaxBatchSize" },
+        { "zero cache size", o => o.CacheSize = 0, "CacheSize is 0" },
+        { "zero cache bytes", o => o.CacheMaxBytes = 0, "CacheMaxBytes is 0" },
         { "undefined offset reset", o => o.AutoOffsetReset = (Confluent.Kafka.AutoOffsetReset)42, "AutoOffsetReset" },
         { "client config sets the group", o => o.ClientConfig["group.id"] = "other", "'group.id'" },
         { "client config turns on auto commit", o => o.ClientConfig["enable.auto.commit"] = "true", "'enable.auto.commit'" },
