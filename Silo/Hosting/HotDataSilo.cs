@@ -49,7 +49,7 @@ public static class HotDataSilo
     /// <summary>
     /// How long a key's stream may go without records before the silo reading its partition lets go of what it keeps for
     /// that stream (<c>Kafka:StreamInactivityPeriod</c>; Orleans: 30 min). That state — the stream's consumer record, its
-    /// cache cursor, the reference to the key's grain — measured about 0.9 KB per key, and none of it is needed between
+    /// cache cursor, the reference to the key's grain — measured about 0.8 KB per key, and none of it is needed between
     /// records: the key's next record sets it up again with one handshake call to the grain, which resumes after the
     /// last record it applied. Kept well below the grains' collection age, so a key idle for minutes costs the silo only
     /// its activation until that is collected too.
