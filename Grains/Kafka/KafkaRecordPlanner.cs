@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Orleans.Streaming.Kafka;
 
 namespace OrleansHotData.Grains.Kafka;
@@ -12,6 +13,8 @@ namespace OrleansHotData.Grains.Kafka;
 /// </summary>
 public sealed class KafkaRecordPlanner
 {
+    private static readonly ConcurrentDictionary<(string Topic, int Partition), string> SourceNames = new();
+
     private readonly HotDataOptions _limits;
     private HotDataState _pending;
     // The positions of the unsaved state: copied from the saved ones once per save rather than once per record.
@@ -36,8 +39,15 @@ public sealed class KafkaRecordPlanner
     /// <summary>How many changes were applied since the state was last saved.</summary>
     public int AppliedSinceSave { get; private set; }
 
-    /// <summary>The name a partition's position is recorded under.</summary>
-    public static string SourceName(string topic, int partition) => $"{topic}/{partition}";
+    /// <summary>
+    /// The name a partition's position is recorded under: one string per partition, shared by every key's state (a
+    /// silo reads a bounded number of partitions), rather than a new one per record kept in each key's state.
+    /// </summary>
+    public static string SourceName(string topic, int partition)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        return SourceNames.GetOrAdd((topic, partition), static source => $"{source.Topic}/{source.Partition}");
+    }
 
     /// <summary>A dead letter for <paramref name="record"/> whatever it says, for a record that cannot be processed at all.</summary>
     public static RecordPlan DeadLetter(KafkaRecord record, string reason)

@@ -45,6 +45,22 @@ public static class HotDataSilo
     /// </summary>
     public const int RecordHeaderAllowanceBytes = 64 * 1024;
 
+    /// <summary>
+    /// How long a key's stream may go without records before the silo reading its partition lets go of what it keeps for
+    /// that stream (<c>Kafka:StreamInactivityPeriod</c>; Orleans: 30 min). That state — the stream's consumer record, its
+    /// cache cursor, the reference to the key's grain — measured about 0.8 KB per key, and none of it is needed between
+    /// records: the key's next record sets it up again with one handshake call to the grain, which resumes after the
+    /// last record it applied. Kept well below the grains' collection age, so a key idle for minutes costs the silo only
+    /// its activation until that is collected too.
+    /// </summary>
+    public static readonly TimeSpan DefaultStreamInactivityPeriod = TimeSpan.FromMinutes(2);
+
+    /// <summary>The key, under the Kafka section, of the stream inactivity period.</summary>
+    public const string StreamInactivityPeriodSetting = "StreamInactivityPeriod";
+
+    /// <summary>The shortest stream inactivity period accepted: the agent looks for idle streams ten times a period.</summary>
+    public static readonly TimeSpan MinStreamInactivityPeriod = TimeSpan.FromSeconds(1);
+
     /// <summary>How often a silo looks for new records of each partition it reads.</summary>
     public static readonly TimeSpan StreamPollingPeriod = TimeSpan.FromMilliseconds(10);
 
@@ -88,6 +104,8 @@ public static class HotDataSilo
         // Bound once here so that a malformed value stops the silo before it starts, with the setting's name.
         var membership = configuration.GetSection(MembershipSettings.SectionName);
         MembershipSettings.Bind(membership, new ClusterMembershipOptions());
+        var grainCollection = configuration.GetSection(GrainCollectionSettings.SectionName);
+        GrainCollectionSettings.Bind(grainCollection, new GrainCollectionOptions());
 
         builder.Services.AddOptions<HotDataOptions>()
             .Bind(configuration.GetSection(HotDataOptions.SectionName))
@@ -116,6 +134,7 @@ public static class HotDataSilo
             silo.UseRedisClustering(o => o.ConfigurationOptions = redisOptions.Clone());
             // Failure detection in seconds, not Orleans' tens of seconds: a dead silo's partitions and keys move sooner.
             silo.Configure<ClusterMembershipOptions>(o => MembershipSettings.Bind(membership, o));
+            silo.Configure<GrainCollectionOptions>(o => GrainCollectionSettings.Bind(grainCollection, o));
             // The grains' state in a compact format of our own, one round trip per read or write (HotDataGrainStorage).
             silo.AddHotDataGrainStorage(HotDataConstants.StorageName, options => options
                 .Bind(configuration.GetSection(HotDataStorageOptions.SectionName))
@@ -152,6 +171,20 @@ public static class HotDataSilo
             : throw new SiloConfigurationException($"{kafka.Path}:{Setting} is '{text}': it must be a whole number of records from 16 to 1000000 (default {DefaultStreamCacheSize}).");
     }
 
+    private static TimeSpan StreamInactivityPeriod(IConfigurationSection kafka)
+    {
+        const string Setting = StreamInactivityPeriodSetting;
+        var text = kafka[Setting];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return DefaultStreamInactivityPeriod;
+        }
+
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var period) && period >= MinStreamInactivityPeriod
+            ? period
+            : throw new SiloConfigurationException($"{kafka.Path}:{Setting} is '{text}': it must be a time span of at least {MinStreamInactivityPeriod} such as 00:02:00 (default {DefaultStreamInactivityPeriod}).");
+    }
+
     // HotDataGrain's implicit subscription reads one stream namespace; a topic mapped to another one would be read and
     // committed with nobody applying its records.
     private static void RequireHotDataStreamNamespace(IConfigurationSection kafka)
@@ -171,6 +204,7 @@ public static class HotDataSilo
     private static void AddKafkaIngestion(ISiloBuilder silo, IConfigurationSection kafka, ConfigurationOptions redisOptions)
     {
         RequireHotDataStreamNamespace(kafka);
+        var streamInactivityPeriod = StreamInactivityPeriod(kafka);
         silo.AddKafkaStreams(HotDataConstants.StreamProviderName, streams =>
         {
             // Never give up on delivering a record: a grain that cannot persist (Redis down) fails the delivery, and
@@ -184,6 +218,7 @@ public static class HotDataSilo
                 o.BatchContainerBatchSize = StreamDeliveryBatchSize;
                 // A record waits for the agent's next look at its partition: the default 100 ms is the floor of its latency.
                 o.GetQueueMsgsTimerPeriod = StreamPollingPeriod;
+                o.StreamInactivityPeriod = streamInactivityPeriod;
             }));
             // Retry a failed delivery within seconds once the key's grain is reachable again (after a silo crash).
             streams.ConfigureBackoffProvider((_, _) => new StreamDeliveryBackoff());

@@ -29,6 +29,7 @@ public static class SiloConfigurationSections
     {
         "ConnectionStrings:" + HotDataSilo.RedisConnectionName,
         HotDataSilo.KafkaSectionName + ":" + HotDataSilo.StreamCacheSizeSetting,
+        HotDataSilo.KafkaSectionName + ":" + HotDataSilo.StreamInactivityPeriodSetting,
         "Urls",
     };
 

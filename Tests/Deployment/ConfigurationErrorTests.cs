@@ -12,6 +12,8 @@ public sealed class ConfigurationErrorTests
     [InlineData("Kafka__CommitInterval", "soon", "'Kafka:CommitInterval'")]
     [InlineData("Kafka__Topics__0__Partitions", "0", "Partitions")]
     [InlineData("Kafka__CacheSize", "lots", "Kafka:CacheSize")]
+    [InlineData("Kafka__StreamInactivityPeriod", "soon", "Kafka:StreamInactivityPeriod")]
+    [InlineData("Orleans__GrainCollection__CollectionAge", "00:00:30", "Orleans:GrainCollection:CollectionAge")]
     [InlineData("Kafka__ClientConfig__group.id", "mine", "group.id")]
     [InlineData("Security__RequireAuthentication", "true", "Security:RequireAuthentication")]
     [InlineData("Security__Jwt__SigningKey", "short", "Security:Jwt:SigningKey")]
