@@ -53,19 +53,7 @@ public static class GrainCollectionSettings
     /// </summary>
     public static void Bind(IConfiguration section, GrainCollectionOptions options)
     {
-        ArgumentNullException.ThrowIfNull(section);
-        ArgumentNullException.ThrowIfNull(options);
-        ApplyDefaults(options);
-        try
-        {
-            section.Bind(options);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new SiloConfigurationException($"{SectionName}: {ex.Message}");
-        }
-
-        Validate(options);
+        OrleansOptionsBinder.Bind(section, options, SectionName, ApplyDefaults, Validate);
     }
 
     private static void Validate(GrainCollectionOptions options)
@@ -98,13 +86,8 @@ public static class GrainCollectionSettings
         }
     }
 
-    private static void RequirePositive(string name, TimeSpan value)
-    {
-        if (value <= TimeSpan.Zero)
-        {
-            throw new SiloConfigurationException($"{SectionName}:{name} must be a positive time span such as 00:01:00, not {value}.");
-        }
-    }
+    private static void RequirePositive(string name, TimeSpan value) =>
+        OrleansOptionsBinder.RequirePositive(SectionName, name, value, "00:01:00");
 
     private static void RequirePercentage(string name, double value)
     {

@@ -69,19 +69,7 @@ public static class MembershipSettings
     /// </summary>
     public static void Bind(IConfiguration section, ClusterMembershipOptions options)
     {
-        ArgumentNullException.ThrowIfNull(section);
-        ArgumentNullException.ThrowIfNull(options);
-        ApplyDefaults(options);
-        try
-        {
-            section.Bind(options);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new SiloConfigurationException($"{SectionName}: {ex.Message}");
-        }
-
-        Validate(options);
+        OrleansOptionsBinder.Bind(section, options, SectionName, ApplyDefaults, Validate);
     }
 
     private static void Validate(ClusterMembershipOptions options)
@@ -109,11 +97,6 @@ public static class MembershipSettings
         }
     }
 
-    private static void RequirePositive(string name, TimeSpan value)
-    {
-        if (value <= TimeSpan.Zero)
-        {
-            throw new SiloConfigurationException($"{SectionName}:{name} must be a positive time span such as 00:00:02, not {value}.");
-        }
-    }
+    private static void RequirePositive(string name, TimeSpan value) =>
+        OrleansOptionsBinder.RequirePositive(SectionName, name, value, "00:00:02");
 }
