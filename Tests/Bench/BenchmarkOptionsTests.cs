@@ -15,6 +15,8 @@ public sealed class BenchmarkOptionsTests
         Assert.Equal(100_000, options.MemoryKeys);
         Assert.Equal(64, options.Callers);
         Assert.Equal(10_000, options.FreshnessRate);
+        Assert.Equal(60_000, options.WarmUpRecords);
+        Assert.True(options.ClassicBaseline);
         Assert.Equal("./hotdata bench", options.CommandLine);
     }
 
@@ -32,8 +34,18 @@ public sealed class BenchmarkOptionsTests
         Assert.Equal("./hotdata bench --quick --duration 3 --scenarios read, ingest --freshness-rate 2500", options.CommandLine);
     }
 
+    [Fact]
+    public void The_warm_up_can_be_changed_or_left_out_and_the_classic_consumer_left_out()
+    {
+        Assert.Equal(2_000, BenchmarkOptions.Parse(["--quick"]).WarmUpRecords);
+        Assert.Equal(0, BenchmarkOptions.Parse(["--quick", "--warmup-records", "0"]).WarmUpRecords);
+        Assert.Equal(5_000, BenchmarkOptions.Parse(["--warmup-records", "5000"]).WarmUpRecords);
+        Assert.False(BenchmarkOptions.Parse(["--no-classic"]).ClassicBaseline);
+    }
+
     [Theory]
     [InlineData("--scenarios", "ingest,nope", "unknown scenario 'nope'")]
+    [InlineData("--warmup-records", "-1", "--warmup-records must be zero or a positive number")]
     [InlineData("--duration", "0", "--duration must be a positive number")]
     [InlineData("--records", "many", "--records must be a positive number")]
     [InlineData("--freshness-rate", "-5", "--freshness-rate must be a positive number")]
