@@ -126,7 +126,7 @@ public sealed partial class HotDataGrainStorage : IGrainStorage, ILifecycleParti
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             LogReadFailed(ex, grainId, key);
-            throw new RedisStorageException($"Reading the state of {grainId} from Redis key {key} failed: {ex.Message}", ex);
+            throw StorageFailure($"Reading the state of {grainId} from Redis key {key} failed", ex);
         }
 
         if (stored.IsNull)
@@ -177,6 +177,13 @@ public sealed partial class HotDataGrainStorage : IGrainStorage, ILifecycleParti
             ?? throw new NotSupportedException($"Hot-data storage keeps {nameof(HotDataState)} only, not {typeof(T)}.");
     }
 
+    // The exception reaches the grain's caller, often on another silo or in a client, through Orleans' serializer, which
+    // has no codec for StackExchange.Redis's exception types: attached as the inner exception, the caller would get a
+    // CodecNotFoundException instead of a storage failure (an HTTP 500 instead of a 503). The cause travels as text; the
+    // whole exception is in this silo's log (LogReadFailed, LogWriteFailed).
+    private static RedisStorageException StorageFailure(string what, Exception cause) =>
+        new($"{what}: {cause.GetType().Name}: {cause.Message}");
+
     private static void Set(IGrainState<HotDataState> grainState, string? etag, HotDataState? state)
     {
         grainState.ETag = etag;
@@ -215,7 +222,7 @@ public sealed partial class HotDataGrainStorage : IGrainStorage, ILifecycleParti
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             LogWriteFailed(ex, grainId, key);
-            throw new RedisStorageException($"Writing the state of {grainId} to Redis key {key} failed ({operation}): {ex.Message}", ex);
+            throw StorageFailure($"Writing the state of {grainId} to Redis key {key} failed ({operation})", ex);
         }
 
         if ((long)result != 1)
@@ -254,7 +261,7 @@ public sealed partial class HotDataGrainStorage : IGrainStorage, ILifecycleParti
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             LogReadFailed(ex, grainId, key);
-            throw new RedisStorageException($"Reading the state of {grainId} from Redis key {key} (a hash written by Orleans' Redis storage) failed: {ex.Message}", ex);
+            throw StorageFailure($"Reading the state of {grainId} from Redis key {key} (a hash written by Orleans' Redis storage) failed", ex);
         }
 
         string? etag = null;

@@ -67,6 +67,7 @@ public sealed class FaultTestCluster : IAsyncDisposable
                 // Faults make every layer log errors by the thousand; the test's own report says what happened.
                 settings["Logging:LogLevel:Default"] = "Critical";
                 settings["Logging:LogLevel:Orleans"] = "None";
+                settings["Logging:LogLevel:OrleansHotData.Silo.Api.ApiExceptionHandler"] = "Error";
                 cluster._silos.Add(await TestSilo.StartAsync(redis.ConnectionString, cluster.ClusterId, settings, configureSilo));
             }
 

@@ -44,11 +44,18 @@ public sealed class RedisStorageFixture : IAsyncLifetime
     /// <summary>The Redis key both storages use for <paramref name="grainId"/>.</summary>
     public static RedisKey KeyOf(GrainId grainId) => $"{ServiceId}/state/{grainId.Type}/{grainId.Key}/{GrainType}";
 
-    public async Task<HotDataGrainStorage> StartHotDataStorageAsync()
+    /// <summary>The Orleans serializer the storages use, which also carries exceptions between silos and clients.</summary>
+    public Serializer Serializer => _services.GetRequiredService<Serializer>();
+
+    public Task<HotDataGrainStorage> StartHotDataStorageAsync() => StartHotDataStorageAsync(Redis);
+
+    /// <summary>A storage started against <paramref name="redis"/>, which may be another server than the fixture's.</summary>
+    public async Task<HotDataGrainStorage> StartHotDataStorageAsync(RedisServer redis)
     {
+        ArgumentNullException.ThrowIfNull(redis);
         var storage = new HotDataGrainStorage(
             "hotdata",
-            new HotDataStorageOptions { ConfigurationOptions = ConfigurationOptions.Parse(Redis.ConnectionString) },
+            new HotDataStorageOptions { ConfigurationOptions = ConfigurationOptions.Parse(redis.ConnectionString) },
             new OrleansGrainStorageSerializer(_services.GetRequiredService<Serializer>()),
             Options.Create(new ClusterOptions { ServiceId = ServiceId }),
             NullLogger<HotDataGrainStorage>.Instance);
