@@ -217,12 +217,16 @@ public sealed partial class HotDataGrain(
     public Task UnwatchAsync(IHotDataChangeObserver observer)
     {
         ArgumentNullException.ThrowIfNull(observer);
+        RemoveWatcher(observer);
+        return Task.CompletedTask;
+    }
+
+    private void RemoveWatcher(IHotDataChangeObserver observer)
+    {
         if (_watchers is { } watchers && watchers.Remove(observer) && watchers.Count == 0)
         {
             _watchers = null;
         }
-
-        return Task.CompletedTask;
     }
 
     public Task OnCompletedAsync() => Task.CompletedTask;
@@ -287,16 +291,7 @@ public sealed partial class HotDataGrain(
             }
         }
 
-        if (expired is null)
-        {
-            return;
-        }
-
-        expired.ForEach(observer => watchers.Remove(observer));
-        if (watchers.Count == 0)
-        {
-            _watchers = null;
-        }
+        expired?.ForEach(RemoveWatcher);
     }
 
     private HotDataNotification? Notification(HotDataState current)
