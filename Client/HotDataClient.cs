@@ -5,32 +5,62 @@ using Microsoft.Extensions.Options;
 namespace OrleansHotData.Client;
 
 /// <summary>The SDK over an Orleans cluster client: validates locally, calls the key's grain, maps refusals to exceptions.</summary>
-internal sealed class HotDataClient(IClusterClient cluster, HotDataChangeFeed changes, IOptions<HotDataClientOptions> options) : IHotDataClient
+internal sealed class HotDataClient(IClusterClient cluster, HotDataChangeFeed changes, HotDataNearCache cache, TimeProvider time, IOptions<HotDataClientOptions> options) : IHotDataClient
 {
     private readonly HotDataClientOptions _options = options.Value;
 
-    public async Task<HotDataItem<T>?> GetAsync<T>(string key, CancellationToken cancellationToken = default)
+    public HotDataNearCacheStatistics NearCacheStatistics => cache.Statistics;
+
+    public Task<HotDataItem<T>?> GetAsync<T>(string key, CancellationToken cancellationToken = default) => GetAsync<T>(key, fresh: false, cancellationToken);
+
+    public Task<HotDataItem<T>?> GetAsync<T>(string key, bool fresh, CancellationToken cancellationToken = default)
     {
-        var value = await Grain(key).GetAsync().WaitAsync(cancellationToken);
-        return value is null ? null : ToItem<T>(value);
+        ValidateKey(key);
+        return !fresh && cache.TryGet(key, out var cached) ? Task.FromResult(ToItem<T>(cached)) : ReadAsync<T>(key, fresh, cancellationToken);
     }
 
-    public async Task<IReadOnlyDictionary<string, HotDataItem<T>>> GetManyAsync<T>(IEnumerable<string> keys, CancellationToken cancellationToken = default)
+    private async Task<HotDataItem<T>?> ReadAsync<T>(string key, bool fresh, CancellationToken cancellationToken) =>
+        ToItem<T>(await cache.GetAsync(key, fresh, cancellationToken));
+
+    public Task<IReadOnlyDictionary<string, HotDataItem<T>>> GetManyAsync<T>(IEnumerable<string> keys, CancellationToken cancellationToken = default) =>
+        GetManyAsync<T>(keys, fresh: false, cancellationToken);
+
+    public async Task<IReadOnlyDictionary<string, HotDataItem<T>>> GetManyAsync<T>(IEnumerable<string> keys, bool fresh, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
         var distinct = keys.Distinct(StringComparer.Ordinal).ToList();
-        var grains = distinct.Select(Grain).ToList();
-        var values = await Task.WhenAll(grains.Select(g => g.GetAsync())).WaitAsync(cancellationToken);
-        var result = new Dictionary<string, HotDataItem<T>>(values.Length, StringComparer.Ordinal);
-        foreach (var value in values)
+        distinct.ForEach(ValidateKey);
+        var result = new Dictionary<string, HotDataItem<T>>(distinct.Count, StringComparer.Ordinal);
+        List<Task<HotDataCachedValue>>? reads = null;
+        foreach (var key in distinct)
         {
-            if (value is not null)
+            if (!fresh && cache.TryGet(key, out var cached))
             {
-                result[value.Key] = ToItem<T>(value);
+                Add(cached);
+            }
+            else
+            {
+                (reads ??= []).Add(cache.GetAsync(key, fresh, cancellationToken).AsTask());
+            }
+        }
+
+        if (reads is not null)
+        {
+            foreach (var value in await Task.WhenAll(reads).WaitAsync(cancellationToken))
+            {
+                Add(value);
             }
         }
 
         return result;
+
+        void Add(HotDataCachedValue value)
+        {
+            if (ToItem<T>(value) is { } item)
+            {
+                result[value.Key] = item;
+            }
+        }
     }
 
     public Task<HotDataItem<JsonElement>> SetAsync<T>(string key, T value, HotDataWriteOptions? options = null, CancellationToken cancellationToken = default) =>
@@ -45,6 +75,11 @@ internal sealed class HotDataClient(IClusterClient cluster, HotDataChangeFeed ch
     public async Task<bool> DeleteAsync(string key, long? expectedVersion = null, CancellationToken cancellationToken = default)
     {
         var result = await Grain(key).ApplyAsync(HotDataChange.Delete(expectedVersion)).WaitAsync(cancellationToken);
+        if (result.Status == WriteStatus.Applied)
+        {
+            cache.OnWritten(key, result.Version, null);
+        }
+
         if (result.Status == WriteStatus.NotFound && expectedVersion is null)
         {
             return false;
@@ -84,17 +119,22 @@ internal sealed class HotDataClient(IClusterClient cluster, HotDataChangeFeed ch
         var change = new HotDataChange(operation, json, options?.Ttl, options?.ExpectedVersion);
         var result = await Grain(key).ApplyAsync(change).WaitAsync(cancellationToken);
         ThrowIfRefused(key, options?.ExpectedVersion, result);
+        cache.OnWritten(key, result.Version, result.Value);
         return ToItem<JsonElement>(result.Value ?? throw new HotDataException(key, "The cluster applied the change but returned no value."));
     }
 
     private IHotDataGrain Grain(string key)
     {
+        ValidateKey(key);
+        return cluster.GetGrain<IHotDataGrain>(key);
+    }
+
+    private void ValidateKey(string key)
+    {
         if (HotDataKey.Validate(key, _options.MaxKeyBytes) is { } error)
         {
             throw new InvalidKeyException(key, error);
         }
-
-        return cluster.GetGrain<IHotDataGrain>(key);
     }
 
     private string Serialize<T>(string key, T value)
@@ -111,6 +151,21 @@ internal sealed class HotDataClient(IClusterClient cluster, HotDataChangeFeed ch
 
     private HotDataItem<T> ToItem<T>(HotDataValue value) =>
         new(value.Key, JsonSerializer.Deserialize<T>(value.Json, _options.SerializerOptions)!, value.Version, value.UpdatedAt, value.ExpiresAt);
+
+    // A cached version read as T: a JsonElement is the one parsed with the version (read-only, shared); any other type
+    // is deserialized for each read, so callers never share an object they might change.
+    private HotDataItem<T>? ToItem<T>(HotDataCachedValue value)
+    {
+        if (!value.HasValueAt(time.GetUtcNow()))
+        {
+            return null;
+        }
+
+        var read = typeof(T) == typeof(JsonElement)
+            ? (T)(object)value.Element
+            : JsonSerializer.Deserialize<T>(value.Json!, _options.SerializerOptions)!;
+        return new HotDataItem<T>(value.Key, read, value.Version, value.UpdatedAt, value.ExpiresAt);
+    }
 
     private static void ThrowIfRefused(string key, long? expectedVersion, WriteResult result)
     {

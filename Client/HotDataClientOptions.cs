@@ -29,6 +29,9 @@ public sealed class HotDataClientOptions
     /// <summary>The default of <see cref="WatchBufferCapacity"/>.</summary>
     public const int DefaultWatchBufferCapacity = 256;
 
+    /// <summary>The near-cache that serves reads from this process's memory (<c>HotDataClient:NearCache:*</c>). On by default.</summary>
+    public HotDataNearCacheOptions NearCache { get; set; } = new();
+
     /// <summary>How values are turned into JSON and back. Default: <see cref="JsonSerializerDefaults.Web"/>.</summary>
     public JsonSerializerOptions SerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);
 }

@@ -5,13 +5,31 @@ namespace OrleansHotData.Client;
 /// <summary>Reads and writes hot data. Thread-safe; register once with <c>AddHotDataClient</c>.</summary>
 public interface IHotDataClient
 {
-    /// <summary>Reads a key's value as <typeparamref name="T"/>, or <see langword="null"/> when the key has no value.</summary>
+    /// <summary>
+    /// Reads a key's value as <typeparamref name="T"/>, or <see langword="null"/> when the key has no value. Served from
+    /// this process's near-cache when the key is cached (see <see cref="HotDataNearCacheOptions"/>): never older than
+    /// a version this client already read or wrote, and never older than <c>MaxStaleness</c>.
+    /// </summary>
     /// <exception cref="InvalidKeyException">The key is malformed.</exception>
     Task<HotDataItem<T>?> GetAsync<T>(string key, CancellationToken cancellationToken = default);
 
-    /// <summary>Reads many keys at once (fanned out in parallel); keys without a value are absent from the result.</summary>
+    /// <summary>
+    /// Reads a key's value as <see cref="GetAsync{T}(string, CancellationToken)"/> does; with <paramref name="fresh"/>
+    /// the key's grain is asked whatever the near-cache holds.
+    /// </summary>
+    /// <exception cref="InvalidKeyException">The key is malformed.</exception>
+    Task<HotDataItem<T>?> GetAsync<T>(string key, bool fresh, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads many keys at once (cached ones from memory, the others fanned out in parallel); keys without a value are absent from the result.</summary>
     /// <exception cref="InvalidKeyException">A key is malformed.</exception>
     Task<IReadOnlyDictionary<string, HotDataItem<T>>> GetManyAsync<T>(IEnumerable<string> keys, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads many keys at once; with <paramref name="fresh"/> every key's grain is asked.</summary>
+    /// <exception cref="InvalidKeyException">A key is malformed.</exception>
+    Task<IReadOnlyDictionary<string, HotDataItem<T>>> GetManyAsync<T>(IEnumerable<string> keys, bool fresh, CancellationToken cancellationToken = default);
+
+    /// <summary>What this client's near-cache has done: hits, misses, revalidations, invalidations, evictions, entries.</summary>
+    HotDataNearCacheStatistics NearCacheStatistics { get; }
 
     /// <summary>Replaces a key's value with <paramref name="value"/> serialized as JSON.</summary>
     /// <returns>The value as stored, with its new version.</returns>

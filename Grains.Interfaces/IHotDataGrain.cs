@@ -26,4 +26,12 @@ public interface IHotDataGrain : IGrainWithStringKey
 
     /// <summary>Ends the subscription of <paramref name="observer"/>.</summary>
     Task UnwatchAsync(IHotDataChangeObserver observer);
+
+    /// <summary>
+    /// Subscribes a process's near-cache to the key's changes for <see cref="HotDataWatch.SubscriptionLease"/>, or
+    /// renews the subscription: every change applied after this call reaches <paramref name="observer"/> through the
+    /// channel named in the answer.
+    /// </summary>
+    [ReadOnly]
+    Task<HotDataCacheSubscription> SubscribeCacheAsync(IHotDataCacheObserver observer);
 }

@@ -6,6 +6,7 @@ using Orleans.Streaming.Kafka;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 using OrleansHotData.Grains.Kafka;
+using OrleansHotData.Grains.NearCache;
 
 namespace OrleansHotData.Grains;
 
@@ -22,6 +23,7 @@ public sealed partial class HotDataGrain(
     IOptions<HotDataOptions> options,
     TimeProvider time,
     HotDataMetrics metrics,
+    CachePushHub cacheHub,
     ILogger<HotDataGrain> logger) : Grain, IHotDataGrain, IStreamSubscriptionObserver, IAsyncBatchObserver<KafkaRecord>
 {
     // A grain timer can be due at most ~49.7 days ahead: a longer time to live is waited out in steps.
@@ -32,6 +34,8 @@ public sealed partial class HotDataGrain(
     // per activation is 80 bytes of every active key.
     private Dictionary<IHotDataChangeObserver, DateTimeOffset>? _watchers;
     private IGrainTimer? _expiryTimer;
+    // The value read answers with, made once per state rather than once per read.
+    private (HotDataState State, HotDataValue? Value) _read;
 
     private string Key => this.GetPrimaryKeyString();
 
@@ -42,7 +46,31 @@ public sealed partial class HotDataGrain(
         ScheduleExpiry();
     }
 
-    public Task<HotDataValue?> GetAsync() => Task.FromResult(ToValue(state.State, time.GetUtcNow()));
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Nothing keeps the near-caches of this key current any more: they drop it (and subscribe again when read).
+        cacheHub.EndKey(Key);
+        return Task.CompletedTask;
+    }
+
+    public Task<HotDataValue?> GetAsync()
+    {
+        var current = state.State;
+        var now = time.GetUtcNow();
+        if (!ReferenceEquals(_read.State, current) || _read.Value?.ExpiresAt <= now)
+        {
+            _read = (current, ToValue(current, now));
+        }
+
+        return Task.FromResult(_read.Value);
+    }
+
+    public Task<HotDataCacheSubscription> SubscribeCacheAsync(IHotDataCacheObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        var current = Notification(state.State) ?? new HotDataNotification(Key, 0, null, HotDataChangeSource.Unknown, DateTimeOffset.UnixEpoch, null);
+        return Task.FromResult(cacheHub.Subscribe(current, observer));
+    }
 
     public async Task<WriteResult> ApplyAsync(HotDataChange change)
     {
@@ -122,7 +150,7 @@ public sealed partial class HotDataGrain(
             }
 
             planner.Advance(plan);
-            if (plan.Outcome == RecordOutcome.Applied && _watchers is { Count: > 0 })
+            if (plan.Outcome == RecordOutcome.Applied && HasWatchers)
             {
                 (changes ??= []).Add(planner.Pending);
             }
@@ -264,7 +292,13 @@ public sealed partial class HotDataGrain(
     /// </summary>
     private void NotifyWatchers(HotDataState changed)
     {
-        if (_watchers is not { Count: > 0 } watchers || Notification(changed) is not { } notification)
+        if (!HasWatchers || Notification(changed) is not { } notification)
+        {
+            return;
+        }
+
+        cacheHub.Publish(notification);
+        if (_watchers is not { Count: > 0 } watchers)
         {
             return;
         }
@@ -293,6 +327,8 @@ public sealed partial class HotDataGrain(
 
         expired?.ForEach(RemoveWatcher);
     }
+
+    private bool HasWatchers => _watchers is { Count: > 0 } || cacheHub.IsSubscribed(Key);
 
     private HotDataNotification? Notification(HotDataState current)
     {

@@ -33,4 +33,16 @@ public sealed class HotDataOptions
 
     /// <summary>The default of <see cref="MaxRecordAttempts"/>.</summary>
     public const int DefaultMaxRecordAttempts = 3;
+
+    /// <summary>
+    /// How often the silo sends each near-cache process a heartbeat with the number of its last message, from 10 ms to
+    /// 10 s. Default 250 ms. A near-cache serves an entry only while its silo's heartbeats keep coming within the
+    /// cache's <c>MaxStaleness</c> (default 1 s), so keep this well below the smallest <c>MaxStaleness</c> of the
+    /// clients and silos.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:10")]
+    public TimeSpan CacheHeartbeatInterval { get; set; } = DefaultCacheHeartbeatInterval;
+
+    /// <summary>The default of <see cref="CacheHeartbeatInterval"/>.</summary>
+    public static readonly TimeSpan DefaultCacheHeartbeatInterval = TimeSpan.FromMilliseconds(250);
 }

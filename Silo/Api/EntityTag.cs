@@ -9,6 +9,35 @@ public static class EntityTag
     public static string Format(long version) => string.Create(CultureInfo.InvariantCulture, $"\"{version}\"");
 
     /// <summary>
+    /// Whether an <c>If-None-Match</c> list names <paramref name="etag"/> (or is <c>*</c>), compared weakly as RFC 9110
+    /// says for that header: <c>W/"7"</c> matches <c>"7"</c>.
+    /// </summary>
+    public static bool AnyMatches(StringValues header, string etag)
+    {
+        foreach (var line in header)
+        {
+            var rest = line.AsSpan();
+            while (!rest.IsEmpty)
+            {
+                var comma = rest.IndexOf(',');
+                var tag = (comma >= 0 ? rest[..comma] : rest).Trim();
+                rest = comma >= 0 ? rest[(comma + 1)..] : [];
+                if (tag.StartsWith("W/", StringComparison.Ordinal))
+                {
+                    tag = tag[2..];
+                }
+
+                if (tag.SequenceEqual(etag) || tag.SequenceEqual("*"))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
     /// Reads the expected version from <c>If-Match: "n"</c> (the key must be at version n) or <c>If-None-Match: *</c>
     /// (the key must be absent, version 0).
     /// </summary>

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using OrleansHotData.Client;
 using OrleansHotData.Grains;
 
 namespace OrleansHotData.Silo.Api;
@@ -7,12 +8,21 @@ namespace OrleansHotData.Silo.Api;
 /// <summary>Wires the HTTP API into the silo's web host.</summary>
 public static class HotDataApi
 {
+    private const string NearCacheSection = HotDataApiOptions.SectionName + ":" + nameof(HotDataApiOptions.NearCache);
+
     public static IServiceCollection AddHotDataApi(this IServiceCollection services)
     {
         services.AddOptions<HotDataApiOptions>()
             .BindConfiguration(HotDataApiOptions.SectionName)
             .ValidateDataAnnotations()
+            .Validate(o => o.NearCache.Validate(NearCacheSection) is null, $"{NearCacheSection}: MaxEntries must be at least 1, MaxBytes at least 65536, MaxStaleness from 00:00:00.1 to 00:01:00.")
             .ValidateOnStart();
+        services.AddSingleton(sp => new HotDataNearCache(
+            sp.GetRequiredService<IGrainFactory>(),
+            sp.GetRequiredService<IOptions<HotDataApiOptions>>().Value.NearCache,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<HotDataNearCache>(),
+            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddOpenApi();

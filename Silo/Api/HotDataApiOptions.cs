@@ -1,3 +1,4 @@
+using OrleansHotData.Client;
 using System.ComponentModel.DataAnnotations;
 
 namespace OrleansHotData.Silo.Api;
@@ -19,4 +20,10 @@ public sealed class HotDataApiOptions
     /// <summary>How long a watch stream may be idle before a keep-alive comment is sent. Default 15 seconds.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan WatchHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// The silo's near-cache behind <c>GET /v1/keys/{key}</c> and <c>batchGet</c> (<c>HotDataApi:NearCache:*</c>): hot keys
+    /// are answered from the value's UTF-8 bytes held in this silo, kept current by their grains. On by default.
+    /// </summary>
+    public HotDataNearCacheOptions NearCache { get; set; } = new();
 }

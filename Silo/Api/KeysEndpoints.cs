@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using OrleansHotData.Client;
 using OrleansHotData.Grains;
 using OrleansHotData.Silo.Security;
 
@@ -43,7 +44,9 @@ public static class KeysEndpoints
         return app;
     }
 
-    private static async Task<IResult> GetAsync(string key, HttpContext context, IGrainFactory grains, IOptions<HotDataOptions> options)
+    // Answered from the silo's near-cache: a hot key costs a lookup and the copy of its UTF-8 bytes, no grain call.
+    // Cache-Control: no-cache asks the key's grain.
+    private static async Task<IResult> GetAsync(string key, HttpContext context, HotDataNearCache cache, TimeProvider time, IOptions<HotDataOptions> options)
     {
         key = KeyPath.Read(context, key);
         if (HotDataKey.Validate(key, options.Value.MaxKeyBytes) is { } keyError)
@@ -51,20 +54,30 @@ public static class KeysEndpoints
             return ApiProblem.InvalidKey(keyError);
         }
 
-        var value = await grains.GetGrain<IHotDataGrain>(key).GetAsync();
-        if (value is null)
+        var fresh = context.Request.Headers.CacheControl.ToString().Contains("no-cache", StringComparison.OrdinalIgnoreCase);
+        if (fresh || !cache.TryGet(key, out var value))
+        {
+            value = await cache.GetAsync(key, fresh, context.RequestAborted);
+        }
+
+        if (!value.HasValueAt(time.GetUtcNow()))
         {
             return ApiProblem.NotFound(key);
         }
 
-        var etag = EntityTag.Format(value.Version);
-        if (context.Request.Headers.IfNoneMatch.ToString().Split(',').Any(t => t.Trim() == etag))
+        var headers = context.Response.Headers;
+        headers.ETag = value.ETag;
+        if (EntityTag.AnyMatches(context.Request.Headers.IfNoneMatch, value.ETag))
         {
-            context.Response.Headers.ETag = etag;
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        return ValueResponse(context, value);
+        if (value.ExpiresAt is { } expiresAt)
+        {
+            headers[ExpiresHeader] = expiresAt.ToString("O", CultureInfo.InvariantCulture);
+        }
+
+        return Results.Bytes(value.Utf8, JsonContentType);
     }
 
     private static async Task<IResult> WriteAsync(string key, ChangeOperation operation, HttpContext context, IGrainFactory grains, HotDataOptions options)
@@ -123,7 +136,7 @@ public static class KeysEndpoints
         return ValueResponse(context, result.Value);
     }
 
-    private static async Task<IResult> BatchGetAsync(HttpContext context, IGrainFactory grains, IOptions<HotDataOptions> options, IOptions<HotDataApiOptions> apiOptions)
+    private static async Task<IResult> BatchGetAsync(HttpContext context, HotDataNearCache cache, TimeProvider time, IOptions<HotDataOptions> options, IOptions<HotDataApiOptions> apiOptions)
     {
         var maxKeys = apiOptions.Value.MaxBatchGetKeys;
         var maxKeyBytes = options.Value.MaxKeyBytes;
@@ -169,7 +182,10 @@ public static class KeysEndpoints
             }
         }
 
-        var values = await Task.WhenAll(distinct.Select(k => grains.GetGrain<IHotDataGrain>(k).GetAsync()));
+        var now = time.GetUtcNow();
+        var values = (await Task.WhenAll(distinct.Select(k => cache.TryGet(k, out var cached) ? Task.FromResult(cached) : cache.GetAsync(k, fresh: false, context.RequestAborted).AsTask())))
+            .Select(v => v.HasValueAt(now) ? v : null)
+            .ToArray();
 
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -184,7 +200,7 @@ public static class KeysEndpoints
                     writer.WriteString("key", value.Key);
                     writer.WriteNumber("version", value.Version);
                     writer.WritePropertyName("value");
-                    writer.WriteRawValue(value.Json, skipInputValidation: true);
+                    writer.WriteRawValue(value.Utf8.Span, skipInputValidation: true);
                     if (value.ExpiresAt is { } expiresAt)
                     {
                         writer.WriteString("expiresAt", expiresAt);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Providers;
 using OrleansHotData.Grains;
+using OrleansHotData.Grains.NearCache;
 using OrleansHotData.Grains.Storage;
 using OrleansHotData.Silo.Api;
 using OrleansHotData.Silo.Security;
@@ -112,6 +113,7 @@ public static class HotDataSilo
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<CachePushHub>();
         var shutdown = configuration.GetSection(ShutdownSettings.SectionName);
         builder.Services.Configure<ShutdownSettings>(shutdown);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = (shutdown.Get<ShutdownSettings>() ?? new ShutdownSettings()).GracePeriod);
