@@ -17,7 +17,7 @@ namespace OrleansHotData.Client;
 ///   ended subscription or a dropped connection to the cluster all end the trust in the entries concerned.</item>
 /// </list>
 /// </summary>
-public sealed partial class HotDataNearCache : IHotDataCacheObserver, IClusterConnectionStatusObserver, IAsyncDisposable
+public sealed partial class HotDataNearCache : IHotDataCacheObserver, IAsyncDisposable
 {
     /// <summary>The meter of the near-cache's counters.</summary>
     public const string MeterName = "OrleansHotData.NearCache";
@@ -190,16 +190,6 @@ public sealed partial class HotDataNearCache : IHotDataCacheObserver, IClusterCo
         }
     }
 
-    void IClusterConnectionStatusObserver.NotifyClusterConnectionLost() => DropChannels();
-
-    void IClusterConnectionStatusObserver.NotifyGatewayCountChanged(int currentNumberOfGateways, int previousNumberOfGateways, bool connectionRecovered)
-    {
-        // Messages may have been lost with a gateway: trust nothing that a heartbeat has not confirmed since.
-        if (currentNumberOfGateways < previousNumberOfGateways || connectionRecovered)
-        {
-            DropChannels();
-        }
-    }
 
     /// <summary>Stops receiving pushes; the silos let the subscriptions run out their leases.</summary>
     public ValueTask DisposeAsync()
@@ -222,7 +212,11 @@ public sealed partial class HotDataNearCache : IHotDataCacheObserver, IClusterCo
         return ValueTask.CompletedTask;
     }
 
-    private void DropChannels()
+    /// <summary>
+    /// The connection to the cluster dropped or changed: messages may have been lost with it, so no entry is served
+    /// again before a new subscription or heartbeat confirms it.
+    /// </summary>
+    internal void DropChannels()
     {
         foreach (var channel in _channels.Values)
         {

@@ -16,7 +16,7 @@ public sealed class TestClientHost : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
-    public static async Task<TestClientHost> StartAsync(string redisConnectionString, string clusterId)
+    public static async Task<TestClientHost> StartAsync(string redisConnectionString, string clusterId, Action<HotDataClientOptions>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -25,6 +25,7 @@ public sealed class TestClientHost : IAsyncDisposable
             o.RedisConnectionString = redisConnectionString;
             o.ClusterId = clusterId;
             o.ServiceId = clusterId;
+            configure?.Invoke(o);
         });
         var host = builder.Build();
         await host.StartAsync();

@@ -1,0 +1,36 @@
+using System.Text.Json;
+using OrleansHotData.Tests.Infrastructure;
+
+namespace OrleansHotData.Tests.Integration;
+
+/// <summary>
+/// A silo whose heartbeats come less often than a client's MaxStaleness cannot keep that client's entries confirmed:
+/// the client reads them from their grains again rather than serve them older than the bound.
+/// </summary>
+public sealed class NearCacheStalenessTests
+{
+    [Fact]
+    public async Task An_entry_not_confirmed_within_MaxStaleness_is_read_from_its_grain_again()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var clusterId = "nc-stale-" + Guid.NewGuid().ToString("N")[..8];
+        await using var silo = await TestSilo.StartAsync(redis.ConnectionString, clusterId, new Dictionary<string, string?>
+        {
+            ["HotData:CacheHeartbeatInterval"] = "00:00:10",
+        });
+        await using var host = await TestClientHost.StartAsync(redis.ConnectionString, clusterId, o => o.NearCache.MaxStaleness = TimeSpan.FromMilliseconds(300));
+        var client = host.Client;
+        var key = HotDataClusterFixture.NewKey("stale");
+        await client.SetAsync(key, new { n = 1 });
+        await client.GetAsync<JsonElement>(key);
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var before = client.NearCacheStatistics;
+        var read = await client.GetAsync<JsonElement>(key);
+
+        var after = client.NearCacheStatistics;
+        Assert.Equal(1, read!.Version);
+        Assert.Equal(before.Revalidations + 1, after.Revalidations);
+        Assert.Equal(before.Hits, after.Hits);
+    }
+}
