@@ -123,7 +123,7 @@ public sealed partial class HotDataNearCache : IHotDataCacheObserver, IAsyncDisp
             return hit;
         }
 
-        var entry = _entries.GetOrAdd(key, static (k, cache) => cache.NewEntry(k), this);
+        var entry = GetOrAddEntry(key);
         if (entry.Value is null)
         {
             Interlocked.Increment(ref _misses);
@@ -244,12 +244,23 @@ public sealed partial class HotDataNearCache : IHotDataCacheObserver, IAsyncDisp
         return channel.Confirms(subscription.Generation, subscription.Sequence, subscription.Round, now - _maxStalenessTicks);
     }
 
-    private Entry NewEntry(string key)
+    // Counted and put on the clock only when it is the one added: GetOrAdd may build entries it then throws away.
+    private Entry GetOrAddEntry(string key)
     {
-        var entry = new Entry(key);
-        _clock.Enqueue(entry);
+        if (_entries.TryGetValue(key, out var entry))
+        {
+            return entry;
+        }
+
+        var created = new Entry(key);
+        if (!_entries.TryAdd(key, created))
+        {
+            return _entries.TryGetValue(key, out entry) ? entry : GetOrAddEntry(key);
+        }
+
+        _clock.Enqueue(created);
         Interlocked.Increment(ref _count);
-        return entry;
+        return created;
     }
 
     // Raises the key's entry to `value` if it is newer; returns the entry's value after that (null: not cached).
@@ -349,42 +360,49 @@ public sealed partial class HotDataNearCache : IHotDataCacheObserver, IAsyncDisp
     }
 
     // Second-chance (CLOCK) eviction in the order keys came in: an entry read since the hand last passed stays once more.
+    // One thread evicts at a time; it looks again after letting go, since an entry may have come in meanwhile.
     private void EvictIfNeeded()
     {
-        if ((Volatile.Read(ref _count) <= _options.MaxEntries && Volatile.Read(ref _bytes) <= _options.MaxBytes)
-            || Interlocked.Exchange(ref _evicting, 1) == 1)
+        while (OverLimits && Interlocked.Exchange(ref _evicting, 1) == 0)
         {
-            return;
-        }
-
-        try
-        {
-            var budget = (2 * Volatile.Read(ref _count)) + 1;
-            while ((Volatile.Read(ref _count) > _options.MaxEntries || Volatile.Read(ref _bytes) > _options.MaxBytes)
-                   && budget-- > 0 && _clock.TryDequeue(out var entry))
+            var evicted = 0;
+            try
             {
-                if (entry.Removed)
+                var budget = (2 * Volatile.Read(ref _count)) + 1;
+                while (OverLimits && budget-- > 0 && _clock.TryDequeue(out var entry))
                 {
-                    continue;
-                }
+                    if (entry.Removed)
+                    {
+                        continue;
+                    }
 
-                if (Interlocked.Exchange(ref entry.Accessed, 0) == 1 || entry.Value is null)
-                {
-                    _clock.Enqueue(entry);
-                    continue;
-                }
+                    // An entry still being subscribed stays: a reader is waiting for it.
+                    if (Interlocked.Exchange(ref entry.Accessed, 0) == 1 || entry.Value is null)
+                    {
+                        _clock.Enqueue(entry);
+                        continue;
+                    }
 
-                if (Remove(entry))
-                {
-                    Interlocked.Increment(ref _evictions);
+                    if (Remove(entry))
+                    {
+                        evicted++;
+                        Interlocked.Increment(ref _evictions);
+                    }
                 }
             }
-        }
-        finally
-        {
-            Volatile.Write(ref _evicting, 0);
+            finally
+            {
+                Volatile.Write(ref _evicting, 0);
+            }
+
+            if (evicted == 0)
+            {
+                return;
+            }
         }
     }
+
+    private bool OverLimits => Volatile.Read(ref _count) > _options.MaxEntries || Volatile.Read(ref _bytes) > _options.MaxBytes;
 
     // The silo's subscription is left to run out its lease: telling the grain would activate a key that may be idle.
     private bool Remove(Entry entry)
