@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -30,9 +31,16 @@ public sealed partial class CachePushHub : IAsyncDisposable
     private long _channelsCreated;
     private int _wakePending;
 
-    public CachePushHub(IOptions<HotDataOptions> options, TimeProvider time, ILogger<CachePushHub> logger)
+    public CachePushHub(IOptions<HotDataOptions> options, TimeProvider time, ILogger<CachePushHub> logger, IMeterFactory? meters = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (meters is not null)
+        {
+            var meter = meters.Create(HotDataMetrics.MeterName);
+            meter.CreateObservableGauge("hotdata_cache_push_channels", () => Channels, description: "Processes whose near-cache this silo keeps current");
+            meter.CreateObservableGauge("hotdata_cache_push_subscribed_keys", () => SubscribedKeys, description: "Keys of this silo's activations subscribed by some near-cache");
+        }
+
         _time = time;
         _heartbeatInterval = options.Value.CacheHeartbeatInterval;
         _logger = logger;

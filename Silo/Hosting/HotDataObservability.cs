@@ -3,6 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
 using Orleans.Streaming.Kafka;
+using OrleansHotData.Client;
 using OrleansHotData.Grains;
 using OrleansHotData.Silo.Health;
 using OrleansHotData.Silo.Operations;
@@ -39,7 +40,7 @@ public static class HotDataObservability
             kafkaEnabled ? sp.GetRequiredKeyedService<KafkaStreamDiagnostics>(HotDataConstants.StreamProviderName) : null));
 
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(HotDataMetrics.MeterName, KafkaMeterName, OrleansMeterName)
+            .AddMeter(HotDataMetrics.MeterName, HotDataNearCache.MeterName, KafkaMeterName, OrleansMeterName)
             .AddPrometheusExporter());
 
         services.AddSingleton<SiloLifecycleReadiness>();
