@@ -91,8 +91,10 @@ public sealed partial class HotDataNearCache : IHotDataCacheObserver, IAsyncDisp
                 entry.Accessed = 1;
                 if (now - entry.Subscription!.SubscribedAt > _renewAfterTicks && entry.Refreshing is null or { IsCompleted: true })
                 {
-                    // Renew the lease of a key still being read, before the silo lets it lapse.
-                    _ = RefreshAsync(entry, CancellationToken.None);
+                    // Renew the lease of a key still being read, before the silo lets it lapse (a failure is logged
+                    // where it happens; the entry is then confirmed no longer and read from its grain).
+                    RefreshAsync(entry, CancellationToken.None).ContinueWith(
+                        static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
                 }
 
                 value = cached;
