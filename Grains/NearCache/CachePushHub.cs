@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,7 +22,8 @@ public sealed partial class CachePushHub : IAsyncDisposable
     private readonly TimeSpan _heartbeatInterval;
     private readonly ILogger<CachePushHub> _logger;
     private readonly Lock _sync = new();
-    private readonly Dictionary<string, Dictionary<Channel, DateTimeOffset>> _keys = new(StringComparer.Ordinal);
+    // Changed only under _sync; concurrent so that a grain's check of its key needs no lock.
+    private readonly ConcurrentDictionary<string, Dictionary<Channel, DateTimeOffset>> _keys = new(StringComparer.Ordinal);
     private readonly Dictionary<GrainId, Channel> _channels = [];
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
     private readonly CancellationTokenSource _stopping = new();
@@ -81,7 +83,7 @@ public sealed partial class CachePushHub : IAsyncDisposable
             {
                 subscribers = [];
                 _keys[current.Key] = subscribers;
-                _subscribedKeys = _keys.Count;
+                _subscribedKeys++;
             }
 
             // An end of this subscription not yet sent is void now.
@@ -100,18 +102,7 @@ public sealed partial class CachePushHub : IAsyncDisposable
     }
 
     /// <summary>Whether any near-cache subscribes to <paramref name="key"/>: a cheap check before building a notification.</summary>
-    public bool IsSubscribed(string key)
-    {
-        if (_subscribedKeys == 0)
-        {
-            return false;
-        }
-
-        lock (_sync)
-        {
-            return _keys.ContainsKey(key);
-        }
-    }
+    public bool IsSubscribed(string key) => _subscribedKeys != 0 && _keys.ContainsKey(key);
 
     /// <summary>Queues an applied change for every near-cache subscribed to its key; sent within moments, one-way.</summary>
     public void Publish(HotDataNotification change)
@@ -138,12 +129,12 @@ public sealed partial class CachePushHub : IAsyncDisposable
     {
         lock (_sync)
         {
-            if (!_keys.Remove(key, out var subscribers))
+            if (!_keys.TryRemove(key, out var subscribers))
             {
                 return;
             }
 
-            _subscribedKeys = _keys.Count;
+            _subscribedKeys--;
             foreach (var channel in subscribers.Keys)
             {
                 channel.Subscriptions--;
@@ -301,8 +292,11 @@ public sealed partial class CachePushHub : IAsyncDisposable
             }
         }
 
-        emptied?.ForEach(key => _keys.Remove(key));
-        _subscribedKeys = _keys.Count;
+        foreach (var key in emptied ?? [])
+        {
+            _keys.TryRemove(key, out _);
+            _subscribedKeys--;
+        }
     }
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Debug, Message = "A near-cache message on channel {Channel} could not be sent; the process revalidates when it notices")]
