@@ -123,6 +123,9 @@ public static class BenchmarkRun
         await Parallel.ForEachAsync(keys, cancellationToken, async (key, token) =>
         {
             await client.SetAsync(key, new { n = 0 }, cancellationToken: token);
+            // Both read paths: the grain call, and the near-cache (a miss that subscribes the key, then a hit).
+            await client.GetAsync<JsonElement>(key, fresh: true, token);
+            await client.GetAsync<JsonElement>(key, token);
             await client.GetAsync<JsonElement>(key, token);
         });
 

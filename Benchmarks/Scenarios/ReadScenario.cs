@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -7,12 +8,21 @@ using OrleansHotData.Benchmarks.Workloads;
 namespace OrleansHotData.Benchmarks.Scenarios;
 
 /// <summary>
-/// Reads of hot keys with a fixed number of concurrent callers: the SDK's <c>GetAsync</c> and the HTTP API's
-/// <c>GET /v1/keys/{key}</c> against StackExchange.Redis <c>GET</c> of the same values. The keys are written first
-/// (SDK <c>SetAsync</c> and Redis <c>SET</c> with the same callers), which is reported too.
+/// Writes and reads of hot keys with a fixed number of concurrent callers, against StackExchange.Redis on the same
+/// values: SDK <c>SetAsync</c> of new keys and of existing keys against Redis <c>SET</c>; SDK <c>GetAsync</c> served by
+/// the client's near-cache, SDK <c>GetAsync(fresh: true)</c> (a grain call) and HTTP <c>GET /v1/keys/{key}</c> (served
+/// by the silos' near-cache) against Redis <c>GET</c>. Last, how soon a change from outside the process (a Kafka
+/// record) is seen by readers of the near-cache.
 /// </summary>
 public sealed class ReadScenario(BenchmarkContext context)
 {
+    private const int ChangeRate = 1_000;
+    private const int ChangedKeys = 100;
+    private const int ChangeReaders = 4;
+
+    // The SDK's default: both sides write the same JSON.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var options = context.Options;
@@ -20,64 +30,220 @@ public sealed class ReadScenario(BenchmarkContext context)
         var callers = options.Callers;
         var ours = context.KeyPrefix("read-ours");
         var baseline = context.KeyPrefix("read-base");
-        var values = Enumerable.Range(0, keys).Select(Value).ToArray();
+        var values = Enumerable.Range(0, keys).Select(i => JsonSerializer.Serialize(Product.Of(i, 0), Json)).ToArray();
         var client = context.Cluster.Client;
         var redis = context.RedisDatabase;
 
+        // Writes first, while nothing is cached: the keys read below are the ones written here.
         var writeOurs = await context.Progress.PhaseAsync(
-            $"Write: SDK SetAsync of {keys:N0} keys, {callers} callers",
+            $"Write, new keys: SDK SetAsync of {keys:N0} keys, {callers} callers",
             () => WriteAllAsync(callers, keys, i => client.SetAsync(ours + Id(i), JsonDocument.Parse(values[i]).RootElement, cancellationToken: cancellationToken), cancellationToken),
             Describe);
         var writeBaseline = await context.Progress.PhaseAsync(
-            $"Write: Redis SET of {keys:N0} keys, {callers} callers",
+            $"Write, new keys: Redis SET of {keys:N0} keys, {callers} callers",
             () => WriteAllAsync(callers, keys, i => redis.StringSetAsync(baseline + Id(i), values[i]), cancellationToken),
             Describe);
-        context.Rows.Add(new ResultRow($"Write ({callers} callers)", "ops/s, SDK SetAsync vs Redis SET", writeOurs.PerSecond, writeBaseline.PerSecond,
-            Note: "Each write of ours is a grain call that persists to Redis before it answers; the keys written here are the ones read below."));
+        context.Rows.Add(new ResultRow($"Write, new keys ({callers} callers)", "ops/s, SDK SetAsync vs Redis SET", writeOurs.PerSecond, writeBaseline.PerSecond,
+            Note: "Each write of ours activates the key's grain (a Redis read finds no value) and persists to Redis before it answers; the keys written here are the ones read below."));
+
+        // Existing keys get new values (a counter makes each write a change); both sides serialize the same object.
+        var stock = 0L;
+        var rewriteBaseline = await context.Progress.PhaseAsync(
+            $"Write, existing keys: Redis SET, {callers} callers",
+            () => ClosedLoopLoad.RunAsync(callers, options.WarmUp, options.Duration, r =>
+            {
+                var i = r.Next(keys);
+                return redis.StringSetAsync(baseline + Id(i), JsonSerializer.Serialize(Product.Of(i, Interlocked.Increment(ref stock)), Json));
+            }, null, cancellationToken),
+            Describe);
+        var rewriteOurs = await context.Progress.PhaseAsync(
+            $"Write, existing keys: SDK SetAsync, {callers} callers",
+            () => ClosedLoopLoad.RunAsync(callers, options.WarmUp, options.Duration, r =>
+            {
+                var i = r.Next(keys);
+                return client.SetAsync(ours + Id(i), Product.Of(i, Interlocked.Increment(ref stock)), cancellationToken: cancellationToken);
+            }, context.Cluster.CpuTime, cancellationToken),
+            Describe);
+        AddRows($"Write, existing keys ({callers} callers)", "ops/s, SDK SetAsync vs Redis SET", rewriteOurs, rewriteBaseline, 0.3, "Redis SET", p99TargetMs: null,
+            "each write of ours is durable in Redis before it answers; no key is cached while they run");
 
         var redisRead = await context.Progress.PhaseAsync(
             $"Read: Redis GET, {callers} callers",
             () => ClosedLoopLoad.RunAsync(callers, options.WarmUp, options.Duration, r => redis.StringGetAsync(baseline + Id(r.Next(keys))), null, cancellationToken),
             Describe);
-        var sdkRead = await context.Progress.PhaseAsync(
-            $"Read: SDK GetAsync, {callers} callers",
+
+        // Every key read once, so that the measured reads are hits (each first read subscribes its key).
+        await context.Progress.PhaseAsync(
+            $"Read every key once through the SDK (near-cache filled)",
+            async () =>
+            {
+                await Parallel.ForEachAsync(Enumerable.Range(0, keys), new ParallelOptions { MaxDegreeOfParallelism = callers, CancellationToken = cancellationToken },
+                    async (i, token) => await client.GetAsync<JsonElement>(ours + Id(i), token));
+                return string.Create(CultureInfo.InvariantCulture, $"{client.NearCacheStatistics.Entries:N0} entries");
+            });
+        var statisticsBefore = client.NearCacheStatistics;
+        var cachedRead = await context.Progress.PhaseAsync(
+            $"Read: SDK GetAsync (near-cache hits), {callers} callers",
             () => ClosedLoopLoad.RunAsync(callers, options.WarmUp, options.Duration, r => client.GetAsync<JsonElement>(ours + Id(r.Next(keys)), cancellationToken), context.Cluster.CpuTime, cancellationToken),
             Describe);
+        var cacheReads = NearCacheReads.Between(statisticsBefore, client.NearCacheStatistics);
+        AddRows($"Read, SDK GetAsync near-cache hit ({callers} callers)", "ops/s vs Redis GET", cachedRead, redisRead, 5, "Redis GET", p99TargetMs: 1,
+            string.Create(CultureInfo.InvariantCulture, $"near-cache hit ratio {cacheReads.HitRatio:P2} ({cacheReads.Hits:N0} hits, {cacheReads.Misses:N0} misses, {cacheReads.Revalidations:N0} revalidations, warm-up included); every key read once before"));
 
-        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = callers, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
-        using var http = new HttpClient(handler);
-        var endpoints = context.Cluster.HttpEndpoints;
-        var httpRead = await context.Progress.PhaseAsync(
-            $"Read: HTTP GET, {callers} callers over {endpoints.Count} silos",
-            () => ClosedLoopLoad.RunAsync(callers, options.WarmUp, options.Duration, async r =>
-            {
-                var index = r.Next(keys);
-                var url = new Uri(endpoints[index % endpoints.Count], "/v1/keys/" + Uri.EscapeDataString(ours + Id(index)));
-                using var response = await http.GetAsync(url, cancellationToken);
-                if (response.StatusCode != HttpStatusCode.OK)
-                {
-                    throw new HttpRequestException($"GET {url}: {(int)response.StatusCode}");
-                }
-
-                await response.Content.ReadAsByteArrayAsync(cancellationToken);
-            }, context.Cluster.CpuTime, cancellationToken),
+        var freshRead = await context.Progress.PhaseAsync(
+            $"Read: SDK GetAsync fresh: true (grain call), {callers} callers",
+            () => ClosedLoopLoad.RunAsync(callers, options.WarmUp, options.Duration, r => client.GetAsync<JsonElement>(ours + Id(r.Next(keys)), fresh: true, cancellationToken), context.Cluster.CpuTime, cancellationToken),
             Describe);
+        AddRows($"Read, SDK GetAsync fresh: true (grain call) ({callers} callers)", "ops/s vs Redis GET", freshRead, redisRead, 0.6, "Redis GET", p99TargetMs: 2, null);
 
-        AddRows($"Read, SDK GetAsync ({callers} callers)", sdkRead, redisRead);
-        AddRows($"Read, HTTP GET ({callers} callers)", httpRead, redisRead);
+        var httpRead = await MeasureHttpAsync(ours, keys, callers, cancellationToken);
+        AddRows($"Read, HTTP GET ({callers} callers)", "ops/s vs Redis GET", httpRead, redisRead, 0.3, "Redis GET", p99TargetMs: 5,
+            "over both silos, each key from the silo that has it cached (every key read once before); one HttpClient, HTTP/1.1 keep-alive, a connection per caller");
+
+        await MeasureChangeSeenAsync(client, cancellationToken);
     }
 
-    private void AddRows(string scenario, ClosedLoopLoad.Outcome ours, ClosedLoopLoad.Outcome redis)
+    private async Task<ClosedLoopLoad.Outcome> MeasureHttpAsync(string prefix, int keys, int callers, CancellationToken cancellationToken)
     {
-        context.Rows.Add(new ResultRow(scenario, "ops/s vs Redis GET", ours.PerSecond, redis.PerSecond, "≥ 1.0× Redis GET", ours.PerSecond >= redis.PerSecond && ours.Errors == 0,
-            string.Create(CultureInfo.InvariantCulture, $"silo CPU {ours.SiloCpuMsPerThousand:0} ms per 1,000 requests{(ours.Errors > 0 ? $"; {ours.Errors:N0} requests failed" : "")}")));
-        context.Rows.Add(new ResultRow(scenario, "p50 latency, ms", ours.P50, redis.P50));
-        context.Rows.Add(new ResultRow(scenario, "p99 latency, ms", ours.P99, redis.P99, "p99 < 2 ms", ours.P99 < 2));
+        // A connection per caller, kept alive for the whole run, and nothing the client would do per request beyond
+        // sending it (no proxy lookup, no cookies, no decompression, no trace headers).
+        using var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = callers,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            UseProxy = false,
+            UseCookies = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            ActivityHeadersPropagator = null,
+        };
+        using var http = new HttpClient(handler) { DefaultRequestVersion = HttpVersion.Version11, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        var endpoints = context.Cluster.HttpEndpoints;
+        var urls = Enumerable.Range(0, keys).Select(i => new Uri(endpoints[i % endpoints.Count], "/v1/keys/" + Uri.EscapeDataString(prefix + Id(i)))).ToArray();
+        async Task GetAsync(Uri url)
+        {
+            using var response = await http.GetAsync(url, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                throw new HttpRequestException($"GET {url}: {(int)response.StatusCode}");
+            }
+
+            await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        }
+
+        await context.Progress.PhaseAsync(
+            $"Read every key once through HTTP (silos' near-caches filled)",
+            async () =>
+            {
+                await Parallel.ForEachAsync(urls, new ParallelOptions { MaxDegreeOfParallelism = callers, CancellationToken = cancellationToken }, async (url, _) => await GetAsync(url));
+                return string.Create(CultureInfo.InvariantCulture, $"{urls.Length:N0} keys");
+            });
+        return await context.Progress.PhaseAsync(
+            $"Read: HTTP GET, {callers} callers over {endpoints.Count} silos",
+            () => ClosedLoopLoad.RunAsync(callers, context.Options.WarmUp, context.Options.Duration, r => GetAsync(urls[r.Next(keys)]), context.Cluster.CpuTime, cancellationToken),
+            Describe);
+    }
+
+    /// <summary>
+    /// Kafka records change <see cref="ChangedKeys"/> keys at <see cref="ChangeRate"/> a second, each value carrying its
+    /// number and send time; reader tasks read the keys from the near-cache in a loop and note when each change is
+    /// first seen. The changes come from outside the reading process, as a change by another client or service does,
+    /// so they reach the cache only by the grains' pushes.
+    /// </summary>
+    private async Task MeasureChangeSeenAsync(Client.IHotDataClient client, CancellationToken cancellationToken)
+    {
+        var prefix = context.KeyPrefix("read-seen");
+        var keys = Enumerable.Range(0, ChangedKeys).Select(k => prefix + Id(k)).ToArray();
+        var total = (long)(ChangeRate * context.Options.Duration.TotalSeconds);
+        var sightings = new ChangeSightings(ChangedKeys);
+        var outcome = await context.Progress.PhaseAsync(
+            $"Change → seen: {ChangeRate:N0} Kafka records/s over {ChangedKeys} keys, {ChangeReaders} near-cache readers",
+            async () =>
+            {
+                // The keys exist and are cached before the first change (value number -1: not measured).
+                foreach (var key in keys)
+                {
+                    await client.SetAsync(key, new { s = -1, t = 0L }, cancellationToken: cancellationToken);
+                    await client.GetAsync<JsonElement>(key, cancellationToken);
+                }
+
+                using var producer = new RecordProducer(context.Kafka.BootstrapServers, lingerMs: 1);
+                var topic = context.Cluster.Topic;
+                var produce = RecordProducer.AtRateAsync(ChangeRate, total, seq =>
+                    producer.Produce(topic, keys[seq % ChangedKeys], string.Create(CultureInfo.InvariantCulture, $$"""{"s":{{seq}},"t":{{Stopwatch.GetTimestamp()}}}"""), null),
+                    cancellationToken);
+                using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var readers = Enumerable.Range(0, ChangeReaders).Select(r => Task.Run(async () =>
+                {
+                    var reads = 0L;
+                    while (!reading.IsCancellationRequested)
+                    {
+                        // Each reader starts its pass at another key, and rests ~1 ms between passes.
+                        for (var n = 0; n < ChangedKeys; n++)
+                        {
+                            var item = await client.GetAsync<JsonElement>(keys[(n + r * ChangedKeys / ChangeReaders) % ChangedKeys], CancellationToken.None);
+                            var readAt = Stopwatch.GetTimestamp();
+                            reads++;
+                            if (item is not null)
+                            {
+                                sightings.Observe(item.Value.GetProperty("s").GetInt64(), item.Value.GetProperty("t").GetInt64(), readAt);
+                            }
+                        }
+
+                        try
+                        {
+                            await Task.Delay(1, reading.Token);
+                        }
+                        catch (OperationCanceledException)
+                        {
+                            break;
+                        }
+                    }
+
+                    return reads;
+                }, CancellationToken.None)).ToArray();
+
+                var statisticsBefore = client.NearCacheStatistics;
+                await produce;
+                producer.Flush(cancellationToken);
+                // The last changes have 5 s to show.
+                var grace = Stopwatch.GetTimestamp() + 5 * Stopwatch.Frequency;
+                while (!sightings.AllSeen(total) && Stopwatch.GetTimestamp() < grace)
+                {
+                    await Task.Delay(10, cancellationToken);
+                }
+
+                await reading.CancelAsync();
+                var reads = (await Task.WhenAll(readers)).Sum();
+                var cacheReads = NearCacheReads.Between(statisticsBefore, client.NearCacheStatistics);
+                return new ChangeSeenOutcome(total, sightings.Seen, sightings.Skipped, sightings.LatenciesMs(), reads, cacheReads, producer.Failed);
+            },
+            o => o.Summary());
+
+        var scenario = string.Create(CultureInfo.InvariantCulture, $"Change → seen by a near-cached reader ({ChangeRate:N0} changes/s, {ChangedKeys} keys)");
+        var note = string.Create(CultureInfo.InvariantCulture,
+            $"Kafka records (from outside the reading client) → first GetAsync of a reader that returns them; {ChangeReaders} readers read the keys from the near-cache in a loop ({outcome.Reads:N0} reads, hit ratio {outcome.CacheReads.HitRatio:P2}); {outcome.Seen:N0} of {outcome.Sent:N0} changes seen, {outcome.Skipped:N0} overwritten before any read{(outcome.ProduceFailures > 0 ? $", {outcome.ProduceFailures} produce failures" : "")}");
+        context.Rows.Add(new ResultRow(scenario, "p50 change → seen, ms", outcome.P50, null, Note: note));
+        context.Rows.Add(new ResultRow(scenario, "p99 change → seen, ms", outcome.P99, null, "p99 < 50 ms", outcome.P99 < 50 && outcome.Seen > 0));
+        context.Rows.Add(new ResultRow(scenario, "changes never seen", outcome.Sent - outcome.Seen, null, "0", outcome.Sent == outcome.Seen, ShowRatio: false));
+    }
+
+    private void AddRows(string scenario, string metric, ClosedLoopLoad.Outcome ours, ClosedLoopLoad.Outcome baseline, double ratioTarget, string baselineName, double? p99TargetMs, string? note)
+    {
+        var cpu = string.Create(CultureInfo.InvariantCulture, $"silo CPU {ours.SiloCpuMsPerThousand:0} ms, benchmark process CPU {ours.CallerCpuMsPerThousand:0} ms per 1,000 requests");
+        var errors = ours.Errors > 0 ? string.Create(CultureInfo.InvariantCulture, $"; {ours.Errors:N0} requests failed") : "";
+        context.Rows.Add(new ResultRow(scenario, metric, ours.PerSecond, baseline.PerSecond,
+            string.Create(CultureInfo.InvariantCulture, $"≥ {ratioTarget}× {baselineName}"), ours.PerSecond >= ratioTarget * baseline.PerSecond && ours.Errors == 0,
+            (note is null ? "" : note + "; ") + cpu + errors));
+        context.Rows.Add(new ResultRow(scenario, "p50 latency, ms", ours.P50, baseline.P50));
+        context.Rows.Add(p99TargetMs is { } target
+            ? new ResultRow(scenario, "p99 latency, ms", ours.P99, baseline.P99, string.Create(CultureInfo.InvariantCulture, $"p99 < {target} ms"), ours.P99 < target)
+            : new ResultRow(scenario, "p99 latency, ms", ours.P99, baseline.P99));
     }
 
     private static async Task<ClosedLoopLoad.Outcome> WriteAllAsync(int callers, int count, Func<int, Task> write, CancellationToken cancellationToken)
     {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var started = Stopwatch.GetTimestamp();
         var next = -1;
         var recorders = Enumerable.Range(0, callers).Select(_ => new LatencyRecorder()).ToArray();
         await Task.WhenAll(recorders.Select(recorder => Task.Run(
@@ -86,23 +252,38 @@ public sealed class ReadScenario(BenchmarkContext context)
                 int i;
                 while ((i = Interlocked.Increment(ref next)) < count)
                 {
-                    var before = System.Diagnostics.Stopwatch.GetTimestamp();
+                    var before = Stopwatch.GetTimestamp();
                     await write(i);
-                    recorder.Add(System.Diagnostics.Stopwatch.GetTimestamp() - before);
+                    recorder.Add(Stopwatch.GetTimestamp() - before);
                 }
             },
             cancellationToken)));
-        var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         return new ClosedLoopLoad.Outcome(count, 0, seconds, LatencyRecorder.MergeMilliseconds(recorders));
     }
 
     private static string Describe(ClosedLoopLoad.Outcome outcome) => string.Create(
         CultureInfo.InvariantCulture,
-        $"{outcome.PerSecond:N0} ops/s, p50 {outcome.P50:0.00} ms, p99 {outcome.P99:0.00} ms{(outcome.SiloCpu > TimeSpan.Zero ? $", silo CPU {outcome.SiloCpuMsPerThousand:0} ms per 1,000 requests" : "")}{(outcome.Errors > 0 ? $", {outcome.Errors:N0} errors" : "")}");
+        $"{outcome.PerSecond:N0} ops/s, p50 {outcome.P50:0.00} ms, p99 {outcome.P99:0.00} ms{(outcome.SiloCpu > TimeSpan.Zero ? $", silo CPU {outcome.SiloCpuMsPerThousand:0} ms, benchmark process CPU {outcome.CallerCpuMsPerThousand:0} ms per 1,000 requests" : "")}{(outcome.Errors > 0 ? $", {outcome.Errors:N0} errors" : "")}");
 
     private static string Id(int i) => i.ToString(CultureInfo.InvariantCulture);
 
-    private static string Value(int i) => string.Create(
-        CultureInfo.InvariantCulture,
-        $$"""{"id":{{i}},"name":"product {{i}}","price":{{10 + i % 90}}.5,"stock":{{i % 1000}},"tags":["hot","bench"]}""");
+    /// <summary>The value of every read key: the same JSON on both sides.</summary>
+    private sealed record Product(int Id, string Name, double Price, long Stock, IReadOnlyList<string> Tags)
+    {
+        private static readonly string[] HotTags = ["hot", "bench"];
+
+        public static Product Of(int id, long stock) => new(id, string.Create(CultureInfo.InvariantCulture, $"product {id}"), 10 + id % 90 + 0.5, stock, HotTags);
+    }
+
+    private sealed record ChangeSeenOutcome(long Sent, long Seen, long Skipped, double[] LatenciesMs, long Reads, NearCacheReads CacheReads, long ProduceFailures)
+    {
+        public double P50 => LatencyRecorder.Percentile(LatenciesMs, 50);
+
+        public double P99 => LatencyRecorder.Percentile(LatenciesMs, 99);
+
+        public string Summary() => string.Create(
+            CultureInfo.InvariantCulture,
+            $"{Seen:N0} of {Sent:N0} changes seen ({Skipped:N0} overwritten unseen), p50 {P50:0.0} ms, p99 {P99:0.0} ms, {Reads:N0} reads, hit ratio {CacheReads.HitRatio:P2}");
+    }
 }

@@ -18,7 +18,12 @@ public static class ClosedLoopLoad
         /// <summary>CPU time the silos used during the measured period, when measured.</summary>
         public TimeSpan SiloCpu { get; init; }
 
+        /// <summary>CPU time the benchmark process (the callers, and the embedded broker idling) used during the measured period, when measured.</summary>
+        public TimeSpan CallerCpu { get; init; }
+
         public double SiloCpuMsPerThousand => SiloCpu.TotalMilliseconds * 1000 / Math.Max(1, Operations);
+
+        public double CallerCpuMsPerThousand => CallerCpu.TotalMilliseconds * 1000 / Math.Max(1, Operations);
 
         public double PerSecond => Operations / Seconds;
 
@@ -58,9 +63,25 @@ public static class ClosedLoopLoad
                         }
 
                         var failed = false;
+                        var completedAt = before;
                         try
                         {
-                            await operation(random);
+                            var request = operation(random);
+                            if (request.IsCompleted)
+                            {
+                                // An answer from memory completes at once: without a yield a caller would keep its
+                                // thread for the whole run, the 64 callers would not take turns, and the thread pool
+                                // work of the client (the pushes and heartbeats that keep the near-cache confirmed,
+                                // the timers) would wait behind them.
+                                completedAt = Stopwatch.GetTimestamp();
+                                await request;
+                                await Task.Yield();
+                            }
+                            else
+                            {
+                                await request;
+                                completedAt = Stopwatch.GetTimestamp();
+                            }
                         }
                         catch (Exception ex) when (ex is not OperationCanceledException)
                         {
@@ -75,7 +96,7 @@ public static class ClosedLoopLoad
                             }
                             else
                             {
-                                recorders[index].Add(Stopwatch.GetTimestamp() - before);
+                                recorders[index].Add(completedAt - before);
                             }
                         }
                     }
@@ -84,16 +105,25 @@ public static class ClosedLoopLoad
         }
 
         var cpu = TimeSpan.Zero;
+        var callerCpu = TimeSpan.Zero;
         if (cpuClock is not null)
         {
             await Task.Delay(warmUp, cancellationToken);
             var before = cpuClock();
+            var callerBefore = ProcessCpu();
             await Task.Delay(duration, cancellationToken);
             cpu = cpuClock() - before;
+            callerCpu = ProcessCpu() - callerBefore;
         }
 
         await Task.WhenAll(tasks);
         var latencies = LatencyRecorder.MergeMilliseconds(recorders);
-        return new Outcome(latencies.Length, errors.Sum(), duration.TotalSeconds, latencies) { SiloCpu = cpu };
+        return new Outcome(latencies.Length, errors.Sum(), duration.TotalSeconds, latencies) { SiloCpu = cpu, CallerCpu = callerCpu };
+    }
+
+    private static TimeSpan ProcessCpu()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
     }
 }
