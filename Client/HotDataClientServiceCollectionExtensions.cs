@@ -67,7 +67,8 @@ public static class HotDataClientServiceCollectionExtensions
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<HotDataNearCache>(),
             sp.GetService<IMeterFactory>()));
         // A dropped gateway connection may have taken pushes with it: the near-cache confirms its entries again.
-        services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<HotDataNearCache>());
+        // Through a forwarder: the near-cache needs the cluster client, which asks for its observers while it is built.
+        services.AddSingleton<IClusterConnectionStatusObserver>(sp => new NearCacheConnectionStatusObserver(sp));
         services.AddSingleton<IHotDataClient, HotDataClient>();
         return services;
     }
