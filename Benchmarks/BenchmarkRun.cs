@@ -103,6 +103,7 @@ public static class BenchmarkRun
         "read" => new ReadScenario(context).RunAsync(cancellationToken),
         "freshness" => new FreshnessScenario(context).RunAsync(cancellationToken),
         "memory" => new MemoryScenario(context).RunAsync(cancellationToken),
+        "near-cache-kill" => new NearCacheKillScenario(context).RunAsync(cancellationToken),
         _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, "Unknown scenario."),
     };
 
