@@ -100,7 +100,18 @@ public sealed class ReadScenario(BenchmarkContext context)
         AddRows($"Read, HTTP GET ({callers} callers)", "ops/s vs Redis GET", httpRead, redisRead, 0.3, "Redis GET", p99TargetMs: 5,
             "over both silos, each key from the silo that has it cached (every key read once before); one HttpClient, HTTP/1.1 keep-alive, a connection per caller");
 
-        await MeasureChangeSeenAsync(client, cancellationToken);
+        await MeasureChangeSeenAsync(client, ChangeSource.Kafka, cancellationToken);
+        await MeasureChangeSeenAsync(client, ChangeSource.HttpPut, cancellationToken);
+    }
+
+    /// <summary>Where the changes of the change → seen measurement come from: both are outside the reading client.</summary>
+    private enum ChangeSource
+    {
+        /// <summary>Kafka records through the silos' ingest, as the freshness scenario sends them.</summary>
+        Kafka,
+
+        /// <summary>HTTP PUTs to the silos, spread over both: the write path and the push without the ingest.</summary>
+        HttpPut,
     }
 
     private async Task<ClosedLoopLoad.Outcome> MeasureHttpAsync(string prefix, int keys, int callers, CancellationToken cancellationToken)
@@ -145,19 +156,20 @@ public sealed class ReadScenario(BenchmarkContext context)
     }
 
     /// <summary>
-    /// Kafka records change <see cref="ChangedKeys"/> keys at <see cref="ChangeRate"/> a second, each value carrying its
-    /// number and send time; reader tasks read the keys from the near-cache in a loop and note when each change is
-    /// first seen. The changes come from outside the reading process, as a change by another client or service does,
-    /// so they reach the cache only by the grains' pushes.
+    /// Changes from outside the reading process (Kafka records, or HTTP PUTs to the silos) change
+    /// <see cref="ChangedKeys"/> keys at <see cref="ChangeRate"/> a second, each value carrying its number and send
+    /// time; reader tasks read the keys from the near-cache in a loop and note when each change is first seen. The
+    /// changes reach the cache only by the grains' pushes, as a change by another client or service does.
     /// </summary>
-    private async Task MeasureChangeSeenAsync(Client.IHotDataClient client, CancellationToken cancellationToken)
+    private async Task MeasureChangeSeenAsync(Client.IHotDataClient client, ChangeSource source, CancellationToken cancellationToken)
     {
-        var prefix = context.KeyPrefix("read-seen");
+        var sourceName = source == ChangeSource.Kafka ? "Kafka records" : "HTTP PUTs";
+        var prefix = context.KeyPrefix(source == ChangeSource.Kafka ? "read-seen-kafka" : "read-seen-http");
         var keys = Enumerable.Range(0, ChangedKeys).Select(k => prefix + Id(k)).ToArray();
         var total = (long)(ChangeRate * context.Options.Duration.TotalSeconds);
         var sightings = new ChangeSightings(ChangedKeys, total);
         var outcome = await context.Progress.PhaseAsync(
-            $"Change → seen: {ChangeRate:N0} Kafka records/s over {ChangedKeys} keys, {ChangeReaders} near-cache readers",
+            $"Change → seen: {ChangeRate:N0} {sourceName}/s over {ChangedKeys} keys, {ChangeReaders} near-cache readers",
             async () =>
             {
                 // The keys exist and are cached before the first change (value number -1: not measured).
@@ -168,12 +180,43 @@ public sealed class ReadScenario(BenchmarkContext context)
                 }
 
                 using var producer = new RecordProducer(context.Kafka.BootstrapServers, lingerMs: 1);
+                using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 32, UseProxy = false, UseCookies = false, ActivityHeadersPropagator = null };
+                using var http = new HttpClient(handler);
+                var endpoints = context.Cluster.HttpEndpoints;
+                var urls = Enumerable.Range(0, ChangedKeys).Select(k => new Uri(endpoints[k % endpoints.Count], "/v1/keys/" + Uri.EscapeDataString(keys[k]))).ToArray();
+                var putFailures = 0L;
+                var puts = new List<Task>();
+                async Task PutAsync(long seq, string json)
+                {
+                    try
+                    {
+                        using var content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+                        using var response = await http.PutAsync(urls[seq % ChangedKeys], content, cancellationToken);
+                        if (response.StatusCode != HttpStatusCode.OK)
+                        {
+                            Interlocked.Increment(ref putFailures);
+                        }
+                    }
+                    catch (HttpRequestException)
+                    {
+                        Interlocked.Increment(ref putFailures);
+                    }
+                }
+
                 var topic = context.Cluster.Topic;
                 var produce = RecordProducer.AtRateAsync(ChangeRate, total, seq =>
                 {
                     var now = Stopwatch.GetTimestamp();
                     sightings.Sent(seq, now);
-                    producer.Produce(topic, keys[seq % ChangedKeys], string.Create(CultureInfo.InvariantCulture, $$"""{"s":{{seq}},"t":{{now}}}"""), null);
+                    var json = string.Create(CultureInfo.InvariantCulture, $$"""{"s":{{seq}},"t":{{now}}}""");
+                    if (source == ChangeSource.Kafka)
+                    {
+                        producer.Produce(topic, keys[seq % ChangedKeys], json, null);
+                    }
+                    else
+                    {
+                        puts.Add(PutAsync(seq, json));
+                    }
                 }, cancellationToken);
                 using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var readers = Enumerable.Range(0, ChangeReaders).Select(r => Task.Run(async () =>
@@ -209,6 +252,7 @@ public sealed class ReadScenario(BenchmarkContext context)
                 var statisticsBefore = client.NearCacheStatistics;
                 await produce;
                 producer.Flush(cancellationToken);
+                await Task.WhenAll(puts);
                 // The last changes have 5 s to show.
                 var grace = Stopwatch.GetTimestamp() + 5 * Stopwatch.Frequency;
                 while (!sightings.AllSeen(total) && Stopwatch.GetTimestamp() < grace)
@@ -219,13 +263,13 @@ public sealed class ReadScenario(BenchmarkContext context)
                 await reading.CancelAsync();
                 var reads = (await Task.WhenAll(readers)).Sum();
                 var cacheReads = NearCacheReads.Between(statisticsBefore, client.NearCacheStatistics);
-                return new ChangeSeenOutcome(total, sightings.Seen, sightings.Skipped, sightings.LatenciesMs(), reads, cacheReads, producer.Failed);
+                return new ChangeSeenOutcome(total, sightings.Seen, sightings.Skipped, sightings.LatenciesMs(), reads, cacheReads, producer.Failed + putFailures);
             },
             o => o.Summary());
 
-        var scenario = string.Create(CultureInfo.InvariantCulture, $"Change → seen by a near-cached reader ({ChangeRate:N0} changes/s, {ChangedKeys} keys)");
+        var scenario = string.Create(CultureInfo.InvariantCulture, $"Change → seen by a near-cached reader ({ChangeRate:N0} {sourceName}/s, {ChangedKeys} keys)");
         var note = string.Create(CultureInfo.InvariantCulture,
-            $"Kafka records (from outside the reading client), produce → the first GetAsync of a reader that returns them; {ChangeReaders} readers read the keys from the near-cache in a loop, resting ~1 ms between passes ({outcome.Reads:N0} reads, hit ratio {outcome.CacheReads.HitRatio:P2}); {outcome.Seen:N0} of {outcome.Sent:N0} changes seen, {outcome.Skipped:N0} overwritten by the next change of their key before any read (in the percentiles as seen when that one was){(outcome.ProduceFailures > 0 ? $", {outcome.ProduceFailures} produce failures" : "")}");
+            $"{sourceName} (from outside the reading client), sent → the first GetAsync of a reader that returns the change; {ChangeReaders} readers read the keys from the near-cache in a loop, resting ~1 ms between passes ({outcome.Reads:N0} reads, hit ratio {outcome.CacheReads.HitRatio:P2}); {outcome.Seen:N0} of {outcome.Sent:N0} changes seen, {outcome.Skipped:N0} overwritten by the next change of their key before any read (in the percentiles as seen when that one was){(outcome.SendFailures > 0 ? $", {outcome.SendFailures} sends failed" : "")}");
         context.Rows.Add(new ResultRow(scenario, "p50 change → seen, ms", outcome.P50, null, Note: note));
         context.Rows.Add(new ResultRow(scenario, "p99 change → seen, ms", outcome.P99, null, "p99 < 50 ms", outcome.P99 < 50 && outcome.Seen > 0));
         context.Rows.Add(new ResultRow(scenario, "changes never seen", outcome.Sent - outcome.Seen, null, "0", outcome.Sent == outcome.Seen, ShowRatio: false));
@@ -279,7 +323,7 @@ public sealed class ReadScenario(BenchmarkContext context)
         public static Product Of(int id, long stock) => new(id, string.Create(CultureInfo.InvariantCulture, $"product {id}"), 10 + id % 90 + 0.5, stock, HotTags);
     }
 
-    private sealed record ChangeSeenOutcome(long Sent, long Seen, long Skipped, double[] LatenciesMs, long Reads, NearCacheReads CacheReads, long ProduceFailures)
+    private sealed record ChangeSeenOutcome(long Sent, long Seen, long Skipped, double[] LatenciesMs, long Reads, NearCacheReads CacheReads, long SendFailures)
     {
         public double P50 => LatencyRecorder.Percentile(LatenciesMs, 50);
 
