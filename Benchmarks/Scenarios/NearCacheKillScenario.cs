@@ -84,6 +84,10 @@ public sealed class NearCacheKillScenario(BenchmarkContext context)
                 }, CancellationToken.None)).ToArray();
                 // Readers per key, so that a read waiting for a grain on the dead silo holds up that key alone.
                 var lastReadAt = new long[Keys];
+                // When each key was first read after the kill, and why reads failed.
+                var killedAt = long.MaxValue;
+                var firstReadAfterKill = new long[Keys];
+                var failures = new System.Collections.Concurrent.ConcurrentDictionary<string, long>(StringComparer.Ordinal);
                 var readers = Enumerable.Range(0, Keys * ReadersPerKey).Select(r => Task.Run(async () =>
                 {
                     var i = r % Keys;
@@ -97,6 +101,11 @@ public sealed class NearCacheKillScenario(BenchmarkContext context)
                             var took = Stopwatch.GetTimestamp() - startedAt;
                             InterlockedMax(ref longestReadTicks, took);
                             InterlockedMax(ref lastReadAt[i], startedAt + took);
+                            if (startedAt > Volatile.Read(ref killedAt))
+                            {
+                                Interlocked.CompareExchange(ref firstReadAfterKill[i], startedAt + took, 0);
+                            }
+
                             if (item is not null)
                             {
                                 audit.Read(i, item.Version, startedAt, seen);
@@ -107,6 +116,7 @@ public sealed class NearCacheKillScenario(BenchmarkContext context)
                         {
                             InterlockedMax(ref longestReadTicks, Stopwatch.GetTimestamp() - startedAt);
                             Interlocked.Increment(ref readFailures);
+                            failures.AddOrUpdate(ex.GetType().Name, 1, (_, n) => n + 1);
                         }
 
                         await Task.Delay(2, CancellationToken.None);
@@ -116,6 +126,7 @@ public sealed class NearCacheKillScenario(BenchmarkContext context)
                 await Task.Delay(before, cancellationToken);
                 var readsBeforeKill = audit.Reads;
                 Volatile.Write(ref liveEndpoint, victim == 0 ? 1 : 0);
+                Volatile.Write(ref killedAt, Stopwatch.GetTimestamp());
                 context.Cluster.Silos[victim].KillNow();
                 context.Progress.Note($"killed silo {victim} (pid {context.Cluster.Silos[victim].Id}) with SIGKILL");
                 await Task.Delay(after, cancellationToken);
@@ -127,7 +138,10 @@ public sealed class NearCacheKillScenario(BenchmarkContext context)
                 return new KillOutcome(
                     audit.Reads, readsBeforeKill, audit.StaleReads, audit.BackwardReads, audit.WorstLag, writes, writeFailures, readFailures,
                     Stopwatch.GetElapsedTime(0, longestReadTicks), NearCacheReads.Between(statisticsBefore, client.NearCacheStatistics),
-                    client.NearCacheStatistics.Invalidations - statisticsBefore.Invalidations, keysReadLately);
+                    client.NearCacheStatistics.Invalidations - statisticsBefore.Invalidations, keysReadLately,
+                    firstReadAfterKill.Count(at => at > 0),
+                    firstReadAfterKill.Where(at => at > 0).Select(at => Stopwatch.GetElapsedTime(killedAt, at)).DefaultIfEmpty().Max(),
+                    string.Join(", ", failures.OrderByDescending(f => f.Value).Take(3).Select(f => $"{f.Key} ×{f.Value:N0}")));
             },
             o => o.Summary());
 
@@ -167,10 +181,10 @@ public sealed class NearCacheKillScenario(BenchmarkContext context)
 
     private sealed record KillOutcome(
         long Reads, long ReadsBeforeKill, long Stale, long Backward, TimeSpan WorstLag, long Writes, long WriteFailures, long ReadFailures,
-        TimeSpan LongestRead, NearCacheReads CacheReads, long Invalidations, int KeysReadLately)
+        TimeSpan LongestRead, NearCacheReads CacheReads, long Invalidations, int KeysReadLately, int KeysReadAfterKill, TimeSpan LastKeyBackAfter, string FailureKinds)
     {
         public string Summary() => string.Create(
             CultureInfo.InvariantCulture,
-            $"{Reads:N0} reads ({ReadsBeforeKill:N0} before the kill), {Stale:N0} older than the bound{(Stale > 0 ? $" (worst {WorstLag.TotalMilliseconds:0} ms behind)" : "")}, {Backward:N0} back in version, {ReadFailures:N0} failed, longest {LongestRead.TotalMilliseconds:0} ms, {KeysReadLately} of {Keys} keys read in the last 5 s; {Writes:N0} writes acknowledged, {WriteFailures:N0} unanswered; near-cache: hit ratio {CacheReads.HitRatio:P1}, {CacheReads.Revalidations:N0} revalidations, {Invalidations:N0} invalidations");
+            $"{Reads:N0} reads ({ReadsBeforeKill:N0} before the kill), {Stale:N0} older than the bound{(Stale > 0 ? $" (worst {WorstLag.TotalMilliseconds:0} ms behind)" : "")}, {Backward:N0} back in version, {ReadFailures:N0} failed{(ReadFailures > 0 ? $" ({FailureKinds})" : "")}, longest {LongestRead.TotalMilliseconds:0} ms; after the kill {KeysReadAfterKill} of {Keys} keys read again, the last {LastKeyBackAfter.TotalSeconds:0.0} s after it, {KeysReadLately} read in the last 5 s; {Writes:N0} writes acknowledged, {WriteFailures:N0} unanswered; near-cache: hit ratio {CacheReads.HitRatio:P1}, {CacheReads.Revalidations:N0} revalidations, {Invalidations:N0} invalidations");
     }
 }

@@ -269,7 +269,7 @@ public sealed class ReadScenario(BenchmarkContext context)
 
         var scenario = string.Create(CultureInfo.InvariantCulture, $"Change → seen by a near-cached reader ({ChangeRate:N0} {sourceName}/s, {ChangedKeys} keys)");
         var note = string.Create(CultureInfo.InvariantCulture,
-            $"{sourceName} (from outside the reading client), sent → the first GetAsync of a reader that returns the change; {ChangeReaders} readers read the keys from the near-cache in a loop, resting ~1 ms between passes ({outcome.Reads:N0} reads, hit ratio {outcome.CacheReads.HitRatio:P2}); {outcome.Seen:N0} of {outcome.Sent:N0} changes seen, {outcome.Skipped:N0} overwritten by the next change of their key before any read (in the percentiles as seen when that one was){(outcome.SendFailures > 0 ? $", {outcome.SendFailures} sends failed" : "")}");
+            $"{sourceName} (from outside the reading client), sent → the first GetAsync of a reader that returns the change; {ChangeReaders} readers read the keys from the near-cache in a loop, resting ~1 ms between passes ({outcome.Reads:N0} reads, hit ratio {outcome.CacheReads.HitRatio:P2}); {outcome.CacheReads.Updates:N0} pushed changes applied to the cache, {outcome.CacheReads.Revalidations:N0} revalidations; {outcome.Seen:N0} of {outcome.Sent:N0} changes seen, {outcome.Skipped:N0} overwritten by the next change of their key before any read (in the percentiles as seen when that one was){(outcome.SendFailures > 0 ? $", {outcome.SendFailures} sends failed" : "")}");
         context.Rows.Add(new ResultRow(scenario, "p50 change → seen, ms", outcome.P50, null, Note: note));
         context.Rows.Add(new ResultRow(scenario, "p99 change → seen, ms", outcome.P99, null, "p99 < 50 ms", outcome.P99 < 50 && outcome.Seen > 0));
         context.Rows.Add(new ResultRow(scenario, "changes never seen", outcome.Sent - outcome.Seen, null, "0", outcome.Sent == outcome.Seen, ShowRatio: false));
@@ -277,7 +277,7 @@ public sealed class ReadScenario(BenchmarkContext context)
 
     private void AddRows(string scenario, string metric, ClosedLoopLoad.Outcome ours, ClosedLoopLoad.Outcome baseline, double ratioTarget, string baselineName, double? p99TargetMs, string? note)
     {
-        var cpu = string.Create(CultureInfo.InvariantCulture, $"silo CPU {ours.SiloCpuMsPerThousand:0} ms, benchmark process CPU {ours.CallerCpuMsPerThousand:0} ms per 1,000 requests");
+        var cpu = string.Create(CultureInfo.InvariantCulture, $"silo CPU {ours.SiloCpuMsPerThousand:0} ms, benchmark process CPU {ours.CallerCpuMsPerThousand:0} ms per 1,000 requests; machine {ours.MachineBusyCores:0.00} of {Environment.ProcessorCount} cores busy");
         var errors = ours.Errors > 0 ? string.Create(CultureInfo.InvariantCulture, $"; {ours.Errors:N0} requests failed") : "";
         context.Rows.Add(new ResultRow(scenario, metric, ours.PerSecond, baseline.PerSecond,
             string.Create(CultureInfo.InvariantCulture, $"≥ {ratioTarget}× {baselineName}"), ours.PerSecond >= ratioTarget * baseline.PerSecond && ours.Errors == 0,
@@ -311,7 +311,7 @@ public sealed class ReadScenario(BenchmarkContext context)
 
     private static string Describe(ClosedLoopLoad.Outcome outcome) => string.Create(
         CultureInfo.InvariantCulture,
-        $"{outcome.PerSecond:N0} ops/s, p50 {outcome.P50:0.000} ms, p99 {outcome.P99:0.000} ms{(outcome.SiloCpu > TimeSpan.Zero ? $", silo CPU {outcome.SiloCpuMsPerThousand:0} ms, benchmark process CPU {outcome.CallerCpuMsPerThousand:0} ms per 1,000 requests" : "")}{(outcome.Errors > 0 ? $", {outcome.Errors:N0} errors" : "")}");
+        $"{outcome.PerSecond:N0} ops/s, p50 {outcome.P50:0.000} ms, p99 {outcome.P99:0.000} ms{(outcome.SiloCpu > TimeSpan.Zero ? $", silo CPU {outcome.SiloCpuMsPerThousand:0} ms, benchmark process CPU {outcome.CallerCpuMsPerThousand:0} ms per 1,000 requests, machine {outcome.MachineBusyCores:0.00} cores busy" : "")}{(outcome.Errors > 0 ? $", {outcome.Errors:N0} errors" : "")}");
 
     private static string Id(int i) => i.ToString(CultureInfo.InvariantCulture);
 

@@ -21,6 +21,9 @@ public static class ClosedLoopLoad
         /// <summary>CPU time the benchmark process (the callers, and the embedded broker idling) used during the measured period, when measured.</summary>
         public TimeSpan CallerCpu { get; init; }
 
+        /// <summary>Cores of the whole machine busy during the measured period (every process, other users' too), when measured.</summary>
+        public double MachineBusyCores { get; init; } = double.NaN;
+
         public double SiloCpuMsPerThousand => SiloCpu.TotalMilliseconds * 1000 / Math.Max(1, Operations);
 
         public double CallerCpuMsPerThousand => CallerCpu.TotalMilliseconds * 1000 / Math.Max(1, Operations);
@@ -106,19 +109,40 @@ public static class ClosedLoopLoad
 
         var cpu = TimeSpan.Zero;
         var callerCpu = TimeSpan.Zero;
+        var busyCores = double.NaN;
         if (cpuClock is not null)
         {
             await Task.Delay(warmUp, cancellationToken);
             var before = cpuClock();
             var callerBefore = ProcessCpu();
+            var machineBefore = MachineCpu();
             await Task.Delay(duration, cancellationToken);
             cpu = cpuClock() - before;
             callerCpu = ProcessCpu() - callerBefore;
+            var machineAfter = MachineCpu();
+            busyCores = (machineAfter.Busy - machineBefore.Busy) / (double)Math.Max(1, machineAfter.Total - machineBefore.Total) * Environment.ProcessorCount;
         }
 
         await Task.WhenAll(tasks);
         var latencies = LatencyRecorder.MergeMilliseconds(recorders);
-        return new Outcome(latencies.Length, errors.Sum(), duration.TotalSeconds, latencies) { SiloCpu = cpu, CallerCpu = callerCpu };
+        return new Outcome(latencies.Length, errors.Sum(), duration.TotalSeconds, latencies) { SiloCpu = cpu, CallerCpu = callerCpu, MachineBusyCores = busyCores };
+    }
+
+    /// <summary>The machine's CPU time so far, busy and in all, in clock ticks (the first line of /proc/stat); zeros where there is none.</summary>
+    private static (long Busy, long Total) MachineCpu()
+    {
+        try
+        {
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+                .Select(f => long.Parse(f, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            // user nice system idle iowait irq softirq steal …: idle and iowait are the idle time.
+            var total = fields.Take(8).Sum();
+            return (total - fields[3] - fields[4], total);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return (0, 0);
+        }
     }
 
     private static TimeSpan ProcessCpu()

@@ -13,7 +13,7 @@ public sealed class NearCacheReadsTests
 
         var reads = NearCacheReads.Between(before, after);
 
-        Assert.Equal(new NearCacheReads(990, 5, 5), reads);
+        Assert.Equal(new NearCacheReads(990, 5, 5, 7), reads);
         Assert.Equal(0.99, reads.HitRatio, precision: 10);
     }
 
