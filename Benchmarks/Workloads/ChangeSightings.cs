@@ -5,18 +5,17 @@ namespace OrleansHotData.Benchmarks.Workloads;
 /// <summary>
 /// When readers first saw each change of a set of keys. Changes are numbered from 0 and go to the keys in turn
 /// (change <c>s</c> to key <c>s % keys</c>), each value carrying its number and its send time; readers report what
-/// they read, and the first reader to see a change records how long it took. A change overwritten by a newer one of
-/// its key before any reader saw it is never seen; it still counts in the latencies, as seen when its successor was
-/// (an upper bound), when its send time was noted with <see cref="Sent"/>, so slow changes are not left out.
-/// Thread-safe.
+/// they read, and the first sighting of a change is when it was seen. A change overwritten by a newer one of its key
+/// before any reader saw it is never seen; it still counts in the latencies, as seen when its successor was (an upper
+/// bound), so slow changes are not left out. Thread-safe; times are stopwatch timestamps.
 /// </summary>
 public sealed class ChangeSightings
 {
     private readonly int _keys;
     private readonly long[] _newest;
     private readonly long[] _sentAt;
-    private readonly List<long> _ticks = [];
-    private readonly Lock _gate = new();
+    private readonly long[] _acknowledgedAt;
+    private readonly long[] _seenAt;
     private long _seen;
     private long _skipped;
 
@@ -30,6 +29,8 @@ public sealed class ChangeSightings
         _newest = new long[keys];
         Array.Fill(_newest, -1);
         _sentAt = new long[changes];
+        _acknowledgedAt = new long[changes];
+        _seenAt = new long[changes];
     }
 
     /// <summary>Changes seen so far (each once).</summary>
@@ -41,17 +42,20 @@ public sealed class ChangeSightings
     /// <summary>The newest change seen of key <paramref name="key"/>, or -1.</summary>
     public long Newest(int key) => Volatile.Read(ref _newest[key]);
 
-    /// <summary>Change <paramref name="change"/> was sent at stopwatch timestamp <paramref name="at"/>.</summary>
+    /// <summary>Change <paramref name="change"/> was sent at <paramref name="at"/>.</summary>
     public void Sent(long change, long at) => Volatile.Write(ref _sentAt[change], at);
 
+    /// <summary>The write of change <paramref name="change"/> was acknowledged to its writer at <paramref name="at"/>, where writes are.</summary>
+    public void Acknowledged(long change, long at) => Volatile.Write(ref _acknowledgedAt[change], at);
+
     /// <summary>
-    /// A reader read change <paramref name="change"/> (sent at stopwatch timestamp <paramref name="sentAt"/>) of its
-    /// key at <paramref name="readAt"/>; returns whether it is the first sighting. Values older than the newest seen
-    /// of the key, and values from before the measurement (negative numbers), are ignored.
+    /// A reader read change <paramref name="change"/> (sent at <paramref name="sentAt"/>) of its key at
+    /// <paramref name="readAt"/>; returns whether it is the first sighting. Values older than the newest seen of the
+    /// key, and values from before the measurement (negative numbers), are ignored.
     /// </summary>
     public bool Observe(long change, long sentAt, long readAt)
     {
-        if (change < 0)
+        if (change < 0 || change >= _sentAt.Length)
         {
             return false;
         }
@@ -64,18 +68,13 @@ public sealed class ChangeSightings
             if (previous == newest)
             {
                 Interlocked.Increment(ref _seen);
-                lock (_gate)
+                Interlocked.CompareExchange(ref _sentAt[change], sentAt, 0);
+                Volatile.Write(ref _seenAt[change], readAt);
+                // The changes of a key are key, key + keys, key + 2 × keys, …: those between were never seen.
+                for (var skipped = newest < 0 ? key : newest + _keys; skipped < change; skipped += _keys)
                 {
-                    _ticks.Add(readAt - sentAt);
-                    // The changes of a key are key, key + keys, key + 2 × keys, …: those between were never seen.
-                    for (var skipped = newest < 0 ? key : newest + _keys; skipped < change; skipped += _keys)
-                    {
-                        Interlocked.Increment(ref _skipped);
-                        if (skipped < _sentAt.Length && Volatile.Read(ref _sentAt[skipped]) is var at and > 0)
-                        {
-                            _ticks.Add(readAt - at);
-                        }
-                    }
+                    Interlocked.Increment(ref _skipped);
+                    Volatile.Write(ref _seenAt[skipped], readAt);
                 }
 
                 return true;
@@ -103,18 +102,31 @@ public sealed class ChangeSightings
     }
 
     /// <summary>
-    /// The latencies of the first sightings, and of the changes overwritten unseen (as of their successor's sighting),
-    /// sorted, in milliseconds.
+    /// Send → seen of the changes seen, and of those overwritten unseen (as of their successor's sighting), where the
+    /// send time is known; sorted, in milliseconds.
     /// </summary>
-    public double[] LatenciesMs()
+    public double[] LatenciesMs() => Between(_sentAt);
+
+    /// <summary>
+    /// Acknowledged → seen, as <see cref="LatenciesMs"/>, for the changes whose acknowledgement was noted; zero for a
+    /// change seen before its writer heard back. What the reader waited on besides the write itself.
+    /// </summary>
+    public double[] AcknowledgedLatenciesMs() => Between(_acknowledgedAt);
+
+    private double[] Between(long[] from)
     {
-        double[] all;
-        lock (_gate)
+        var all = new List<double>();
+        for (var change = 0; change < _seenAt.Length; change++)
         {
-            all = [.. _ticks.Select(t => t * 1000.0 / Stopwatch.Frequency)];
+            var seenAt = Volatile.Read(ref _seenAt[change]);
+            var at = Volatile.Read(ref from[change]);
+            if (seenAt != 0 && at != 0)
+            {
+                all.Add(Math.Max(0, seenAt - at) * 1000.0 / Stopwatch.Frequency);
+            }
         }
 
-        Array.Sort(all);
-        return all;
+        all.Sort();
+        return [.. all];
     }
 }

@@ -98,4 +98,22 @@ public sealed class ChangeSightingsTests
         Assert.Equal(10, latencies[0], precision: 3);
         Assert.Equal(110, latencies[1], precision: 3);
     }
+
+    [Fact]
+    public void Acknowledged_to_seen_is_what_the_reader_waited_beyond_the_write_and_zero_when_the_push_beat_the_answer()
+    {
+        var sightings = new ChangeSightings(keys: 2, changes: 2);
+        sightings.Sent(0, at: 1_000);
+        sightings.Sent(1, at: 1_000);
+        sightings.Acknowledged(0, at: 1_000 + (long)(40 * TicksPerMs));
+        sightings.Acknowledged(1, at: 1_000 + (long)(90 * TicksPerMs));
+
+        sightings.Observe(0, sentAt: 1_000, readAt: 1_000 + (long)(45 * TicksPerMs));
+        sightings.Observe(1, sentAt: 1_000, readAt: 1_000 + (long)(60 * TicksPerMs));
+
+        var acknowledged = sightings.AcknowledgedLatenciesMs();
+        Assert.Equal(0, acknowledged[0], precision: 3);
+        Assert.Equal(5, acknowledged[1], precision: 3);
+        Assert.Equal([45, 60], sightings.LatenciesMs().Select(l => Math.Round(l, 3)));
+    }
 }
