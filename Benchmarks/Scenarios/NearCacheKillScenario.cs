@@ -28,7 +28,7 @@ public sealed class NearCacheKillScenario(BenchmarkContext context)
         var client = context.Cluster.Client;
         var maxStaleness = new HotDataNearCacheOptions().MaxStaleness;
         var before = context.Options.Quick ? TimeSpan.FromSeconds(3) : TimeSpan.FromSeconds(5);
-        var after = context.Options.Quick ? TimeSpan.FromSeconds(15) : TimeSpan.FromSeconds(30);
+        var after = context.Options.Quick ? TimeSpan.FromSeconds(20) : TimeSpan.FromSeconds(60);
         var prefix = context.KeyPrefix("kill");
         var keys = Enumerable.Range(0, Keys).Select(i => prefix + i.ToString(CultureInfo.InvariantCulture)).ToArray();
         var endpoints = context.Cluster.HttpEndpoints;

@@ -223,11 +223,22 @@ public sealed class ReadScenario(BenchmarkContext context)
                     }
                 }, cancellationToken);
                 using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                // How long each reader took from one pass to the next: a late reader would add its lateness to the
+                // figures, which are to show the push's.
+                var passIntervals = Enumerable.Range(0, ChangeReaders).Select(_ => new LatencyRecorder()).ToArray();
                 var readers = Enumerable.Range(0, ChangeReaders).Select(r => Task.Run(async () =>
                 {
                     var reads = 0L;
+                    var passStartedAt = 0L;
                     while (!reading.IsCancellationRequested)
                     {
+                        var now = Stopwatch.GetTimestamp();
+                        if (passStartedAt != 0)
+                        {
+                            passIntervals[r].Add(now - passStartedAt);
+                        }
+
+                        passStartedAt = now;
                         // Each reader starts its pass at another key, and rests ~1 ms between passes.
                         for (var n = 0; n < ChangedKeys; n++)
                         {
@@ -267,13 +278,16 @@ public sealed class ReadScenario(BenchmarkContext context)
                 await reading.CancelAsync();
                 var reads = (await Task.WhenAll(readers)).Sum();
                 var cacheReads = NearCacheReads.Between(statisticsBefore, client.NearCacheStatistics);
-                return new ChangeSeenOutcome(total, sightings.Seen, sightings.Skipped, sightings.LatenciesMs(), sightings.AcknowledgedLatenciesMs(), reads, cacheReads, producer.Failed + putFailures);
+                return new ChangeSeenOutcome(total, sightings.Seen, sightings.Skipped, sightings.LatenciesMs(), sightings.AcknowledgedLatenciesMs(), reads, cacheReads, producer.Failed + putFailures)
+                {
+                    PassIntervalsMs = LatencyRecorder.MergeMilliseconds(passIntervals),
+                };
             },
             o => o.Summary());
 
         var scenario = string.Create(CultureInfo.InvariantCulture, $"Change → seen by a near-cached reader ({ChangeRate:N0} {sourceName}/s, {ChangedKeys} keys)");
         var note = string.Create(CultureInfo.InvariantCulture,
-            $"{sourceName} (from outside the reading client), sent → the first GetAsync of a reader that returns the change; {ChangeReaders} readers read the keys from the near-cache in a loop, resting ~1 ms between passes ({outcome.Reads:N0} reads, hit ratio {outcome.CacheReads.HitRatio:P2}); {(outcome.AcknowledgedLatenciesMs.Length > 0 ? $"acknowledged to the writer → seen: p50 {outcome.AcknowledgedP50:0.0} ms, p99 {outcome.AcknowledgedP99:0.0} ms (0 when the push beat the answer); " : "")}{outcome.CacheReads.Updates:N0} pushed changes applied to the cache, {outcome.CacheReads.Revalidations:N0} revalidations; {outcome.Seen:N0} of {outcome.Sent:N0} changes seen, {outcome.Skipped:N0} overwritten by the next change of their key before any read (in the percentiles as seen when that one was){(outcome.SendFailures > 0 ? $", {outcome.SendFailures} sends failed" : "")}");
+            $"{sourceName} (from outside the reading client), sent → the first GetAsync of a reader that returns the change; {ChangeReaders} readers read the keys from the near-cache in a loop, resting ~1 ms between passes (p99 {outcome.PassIntervalP99:0.0} ms from one pass to the next, longest {outcome.PassIntervalMax:0} ms; {outcome.Reads:N0} reads, hit ratio {outcome.CacheReads.HitRatio:P2}); {(outcome.AcknowledgedLatenciesMs.Length > 0 ? $"acknowledged to the writer → seen: p50 {outcome.AcknowledgedP50:0.0} ms, p99 {outcome.AcknowledgedP99:0.0} ms (0 when the push beat the answer); " : "")}{outcome.CacheReads.Updates:N0} pushed changes applied to the cache, {outcome.CacheReads.Revalidations:N0} revalidations; {outcome.Seen:N0} of {outcome.Sent:N0} changes seen, {outcome.Skipped:N0} overwritten by the next change of their key before any read (in the percentiles as seen when that one was){(outcome.SendFailures > 0 ? $", {outcome.SendFailures} sends failed" : "")}");
         context.Rows.Add(new ResultRow(scenario, "p50 change → seen, ms", outcome.P50, null, Note: note));
         context.Rows.Add(new ResultRow(scenario, "p99 change → seen, ms", outcome.P99, null, "p99 < 50 ms", outcome.P99 < 50 && outcome.Seen > 0));
         context.Rows.Add(new ResultRow(scenario, "changes never seen", outcome.Sent - outcome.Seen, null, "0", outcome.Sent == outcome.Seen, ShowRatio: false));
@@ -338,12 +352,19 @@ public sealed class ReadScenario(BenchmarkContext context)
 
         public double P99 => LatencyRecorder.Percentile(LatenciesMs, 99);
 
+        /// <summary>Each reader's time from one pass over the keys to the next, sorted, in milliseconds.</summary>
+        public double[] PassIntervalsMs { get; init; } = [];
+
+        public double PassIntervalP99 => LatencyRecorder.Percentile(PassIntervalsMs, 99);
+
+        public double PassIntervalMax => PassIntervalsMs.Length > 0 ? PassIntervalsMs[^1] : double.NaN;
+
         public double AcknowledgedP50 => LatencyRecorder.Percentile(AcknowledgedLatenciesMs, 50);
 
         public double AcknowledgedP99 => LatencyRecorder.Percentile(AcknowledgedLatenciesMs, 99);
 
         public string Summary() => string.Create(
             CultureInfo.InvariantCulture,
-            $"{Seen:N0} of {Sent:N0} changes seen ({Skipped:N0} overwritten unseen), p50 {P50:0.0} ms, p99 {P99:0.0} ms{(AcknowledgedLatenciesMs.Length > 0 ? $" (write acknowledged → seen: p50 {AcknowledgedP50:0.0} ms, p99 {AcknowledgedP99:0.0} ms)" : "")}, {Reads:N0} reads, hit ratio {CacheReads.HitRatio:P2}");
+            $"{Seen:N0} of {Sent:N0} changes seen ({Skipped:N0} overwritten unseen), p50 {P50:0.0} ms, p99 {P99:0.0} ms{(AcknowledgedLatenciesMs.Length > 0 ? $" (write acknowledged → seen: p50 {AcknowledgedP50:0.0} ms, p99 {AcknowledgedP99:0.0} ms)" : "")}, {Reads:N0} reads, hit ratio {CacheReads.HitRatio:P2}, reader passes p99 {PassIntervalP99:0.0} ms apart (longest {PassIntervalMax:0})");
     }
 }
