@@ -12,7 +12,7 @@ namespace OrleansHotData.Benchmarks.Scenarios;
 /// values: SDK <c>SetAsync</c> of new keys and of existing keys against Redis <c>SET</c>; SDK <c>GetAsync</c> served by
 /// the client's near-cache, SDK <c>GetAsync(fresh: true)</c> (a grain call) and HTTP <c>GET /v1/keys/{key}</c> (served
 /// by the silos' near-cache) against Redis <c>GET</c>. Last, how soon a change from outside the process (a Kafka
-/// record) is seen by readers of the near-cache.
+/// record, an HTTP PUT) is seen by readers of the near-cache.
 /// </summary>
 public sealed class ReadScenario(BenchmarkContext context)
 {
