@@ -103,6 +103,7 @@ public static class BenchmarkRun
         "read" => new ReadScenario(context).RunAsync(cancellationToken),
         "freshness" => new FreshnessScenario(context).RunAsync(cancellationToken),
         "memory" => new MemoryScenario(context).RunAsync(cancellationToken),
+        "near-cache-kill" => new NearCacheKillScenario(context).RunAsync(cancellationToken),
         _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, "Unknown scenario."),
     };
 
@@ -123,6 +124,9 @@ public static class BenchmarkRun
         await Parallel.ForEachAsync(keys, cancellationToken, async (key, token) =>
         {
             await client.SetAsync(key, new { n = 0 }, cancellationToken: token);
+            // Both read paths: the grain call, and the near-cache (a miss that subscribes the key, then a hit).
+            await client.GetAsync<JsonElement>(key, fresh: true, token);
+            await client.GetAsync<JsonElement>(key, token);
             await client.GetAsync<JsonElement>(key, token);
         });
 

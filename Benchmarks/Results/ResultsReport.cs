@@ -108,6 +108,8 @@ public sealed class ResultsReport(MachineInfo machine, string command, DateTimeO
         >= 1000 => value.Value.ToString("#,0", CultureInfo.InvariantCulture),
         >= 100 => value.Value.ToString("0", CultureInfo.InvariantCulture),
         >= 10 => value.Value.ToString("0.0", CultureInfo.InvariantCulture),
+        // Latencies of reads from memory are microseconds: "0.00 ms" would hide them.
+        > -0.1 and < 0.1 => value.Value.ToString("0.0###", CultureInfo.InvariantCulture),
         _ => value.Value.ToString("0.00", CultureInfo.InvariantCulture),
     };
 }

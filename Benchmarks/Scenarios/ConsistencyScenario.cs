@@ -136,7 +136,7 @@ public sealed class ConsistencyScenario(BenchmarkContext context)
             Timeout,
             cancellationToken);
 
-        var values = await client.GetManyAsync<JsonElement>(keys.Keys, cancellationToken);
+        var values = await client.GetManyAsync<JsonElement>(keys.Keys, fresh: true, cancellationToken);
         var documents = Enumerable.Range(0, Keys).ToDictionary(
             k => k,
             k => values.TryGetValue(prefix + k.ToString(CultureInfo.InvariantCulture), out var item) ? item.Value : (JsonElement?)null);

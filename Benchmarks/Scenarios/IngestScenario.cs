@@ -220,7 +220,7 @@ public sealed class IngestScenario(BenchmarkContext context, KeyDistribution dis
         long lost = 0, duplicated = 0;
         foreach (var chunk in keys.Keys.Chunk(1000))
         {
-            var values = await context.Cluster.Client.GetManyAsync<System.Text.Json.JsonElement>(chunk, cancellationToken);
+            var values = await context.Cluster.Client.GetManyAsync<System.Text.Json.JsonElement>(chunk, fresh: true, cancellationToken);
             foreach (var key in chunk)
             {
                 var actual = values.TryGetValue(key, out var item) && item.Value.TryGetProperty("n", out var n) ? n.GetInt64() : 0;

@@ -18,7 +18,15 @@ public static class ClosedLoopLoad
         /// <summary>CPU time the silos used during the measured period, when measured.</summary>
         public TimeSpan SiloCpu { get; init; }
 
+        /// <summary>CPU time the benchmark process (the callers, and the embedded broker idling) used during the measured period, when measured.</summary>
+        public TimeSpan CallerCpu { get; init; }
+
+        /// <summary>Cores of the whole machine busy during the measured period (every process, other users' too), when measured.</summary>
+        public double MachineBusyCores { get; init; } = double.NaN;
+
         public double SiloCpuMsPerThousand => SiloCpu.TotalMilliseconds * 1000 / Math.Max(1, Operations);
+
+        public double CallerCpuMsPerThousand => CallerCpu.TotalMilliseconds * 1000 / Math.Max(1, Operations);
 
         public double PerSecond => Operations / Seconds;
 
@@ -58,9 +66,25 @@ public static class ClosedLoopLoad
                         }
 
                         var failed = false;
+                        var completedAt = before;
                         try
                         {
-                            await operation(random);
+                            var request = operation(random);
+                            if (request.IsCompleted)
+                            {
+                                // An answer from memory completes at once: without a yield a caller would keep its
+                                // thread for the whole run, the 64 callers would not take turns, and the thread pool
+                                // work of the client (the pushes and heartbeats that keep the near-cache confirmed,
+                                // the timers) would wait behind them.
+                                completedAt = Stopwatch.GetTimestamp();
+                                await request;
+                                await Task.Yield();
+                            }
+                            else
+                            {
+                                await request;
+                                completedAt = Stopwatch.GetTimestamp();
+                            }
                         }
                         catch (Exception ex) when (ex is not OperationCanceledException)
                         {
@@ -75,7 +99,7 @@ public static class ClosedLoopLoad
                             }
                             else
                             {
-                                recorders[index].Add(Stopwatch.GetTimestamp() - before);
+                                recorders[index].Add(completedAt - before);
                             }
                         }
                     }
@@ -84,16 +108,46 @@ public static class ClosedLoopLoad
         }
 
         var cpu = TimeSpan.Zero;
+        var callerCpu = TimeSpan.Zero;
+        var busyCores = double.NaN;
         if (cpuClock is not null)
         {
             await Task.Delay(warmUp, cancellationToken);
             var before = cpuClock();
+            var callerBefore = ProcessCpu();
+            var machineBefore = MachineCpu();
             await Task.Delay(duration, cancellationToken);
             cpu = cpuClock() - before;
+            callerCpu = ProcessCpu() - callerBefore;
+            var machineAfter = MachineCpu();
+            busyCores = (machineAfter.Busy - machineBefore.Busy) / (double)Math.Max(1, machineAfter.Total - machineBefore.Total) * Environment.ProcessorCount;
         }
 
         await Task.WhenAll(tasks);
         var latencies = LatencyRecorder.MergeMilliseconds(recorders);
-        return new Outcome(latencies.Length, errors.Sum(), duration.TotalSeconds, latencies) { SiloCpu = cpu };
+        return new Outcome(latencies.Length, errors.Sum(), duration.TotalSeconds, latencies) { SiloCpu = cpu, CallerCpu = callerCpu, MachineBusyCores = busyCores };
+    }
+
+    /// <summary>The machine's CPU time so far, busy and in all, in clock ticks (the first line of /proc/stat); zeros where there is none.</summary>
+    private static (long Busy, long Total) MachineCpu()
+    {
+        try
+        {
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+                .Select(f => long.Parse(f, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            // user nice system idle iowait irq softirq steal …: idle and iowait are the idle time.
+            var total = fields.Take(8).Sum();
+            return (total - fields[3] - fields[4], total);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return (0, 0);
+        }
+    }
+
+    private static TimeSpan ProcessCpu()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
     }
 }

@@ -43,6 +43,16 @@ public sealed class BenchmarkOptionsTests
         Assert.False(BenchmarkOptions.Parse(["--no-classic"]).ClassicBaseline);
     }
 
+    [Fact]
+    public void The_near_cache_kill_scenario_can_be_chosen_and_runs_last_as_it_leaves_its_cluster_one_silo_short()
+    {
+        var options = BenchmarkOptions.Parse(["--scenarios", "near-cache-kill,read"]);
+
+        Assert.Equal(["near-cache-kill", "read"], options.Scenarios.Order());
+        Assert.Equal("near-cache-kill", BenchmarkOptions.AllScenarios[^1]);
+        Assert.Contains("near-cache-kill", BenchmarkOptions.Usage, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--scenarios", "ingest,nope", "unknown scenario 'nope'")]
     [InlineData("--warmup-records", "-1", "--warmup-records must be zero or a positive number")]

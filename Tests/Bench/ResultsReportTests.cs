@@ -70,4 +70,19 @@ public sealed class ResultsReportTests
         Assert.False(rows[2].TryGetProperty("ratio", out _));
         Assert.Equal(2, json.RootElement.GetProperty("machine").GetProperty("cores").GetInt32());
     }
+
+    [Fact]
+    public void Figures_below_a_tenth_keep_their_first_significant_digits()
+    {
+        var report = new ResultsReport(
+            new MachineInfo(2, 24L << 30, "Linux", ".NET 10.0.12", "test CPU"),
+            "./hotdata bench",
+            DateTimeOffset.UnixEpoch,
+            [new("Read, SDK GetAsync near-cache hit", "p99 latency, ms", 0.00123, 1.9, "p99 < 1 ms", true)],
+            []);
+
+        var line = Assert.Single(report.ToText().Split('\n'), l => l.StartsWith("Read, SDK GetAsync near-cache hit", StringComparison.Ordinal));
+        Assert.Contains(" 0.0012 ", line, StringComparison.Ordinal);
+        Assert.Contains(" 1.90 ", line, StringComparison.Ordinal);
+    }
 }
