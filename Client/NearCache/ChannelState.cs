@@ -2,13 +2,19 @@ namespace OrleansHotData.Client;
 
 /// <summary>
 /// What a near-cache knows of one silo's channel of messages to it: the last number received without a gap, since
-/// which number that run is unbroken, and when a heartbeat last confirmed that nothing sent was missing. A gap, a
-/// heartbeat that stays ahead of what arrived, or a dropped connection starts a new generation: entries subscribed in
-/// an earlier one are no longer confirmed by this channel.
+/// which number that run is unbroken, and when a heartbeat last confirmed that nothing sent was missing. Messages may
+/// overtake each other (a silo reaches a client through more than one gateway), so a number that arrives early waits
+/// for those before it; a message is lost when a heartbeat announced it and it is still missing at the next heartbeat.
+/// A loss or a dropped connection starts a new generation: entries subscribed in an earlier one are no longer
+/// confirmed by this channel.
 /// </summary>
 internal sealed class ChannelState(string id, long sequence)
 {
+    // How many early numbers may wait for the ones before them; past that the channel starts over.
+    private const int MaxAhead = 4096;
+
     private readonly Lock _sync = new();
+    private readonly SortedSet<long> _ahead = [];
     private long _received = sequence;
     private long _syncedFrom = sequence + 1;
     private long _generation;
@@ -43,25 +49,32 @@ internal sealed class ChannelState(string id, long sequence)
         }
     }
 
-    /// <summary>A message of changes numbered <paramref name="sequence"/> arrived; returns whether it revealed a gap.</summary>
+    /// <summary>A message of changes numbered <paramref name="sequence"/> arrived; returns whether the channel had to start over.</summary>
     public bool OnMessage(long sequence)
     {
         lock (_sync)
         {
-            if (sequence == _received + 1)
-            {
-                _received = sequence;
-                return false;
-            }
-
             if (sequence <= _received)
             {
                 return false;
             }
 
-            // Messages between were lost (or overtaken): nothing subscribed before this one can be trusted.
-            StartOver(sequence, sequence);
-            return true;
+            if (sequence > _received + 1)
+            {
+                // Early: the ones before it may still come. Too many waiting means they will not.
+                _ahead.Add(sequence);
+                if (_ahead.Count <= MaxAhead)
+                {
+                    return false;
+                }
+
+                StartOver(sequence, sequence);
+                return true;
+            }
+
+            _received = sequence;
+            CatchUp();
+            return false;
         }
     }
 
@@ -84,7 +97,7 @@ internal sealed class ChannelState(string id, long sequence)
 
             if (_awaited >= 0 && _received < _awaited)
             {
-                // A message the previous heartbeat announced never came.
+                // A message the previous heartbeat announced never came: what arrived after it is the new run.
                 StartOver(sequence, sequence + 1);
                 return true;
             }
@@ -104,12 +117,24 @@ internal sealed class ChannelState(string id, long sequence)
         }
     }
 
+    // Early numbers after the new start still count: they arrived.
     private void StartOver(long received, long syncedFrom)
     {
+        _ahead.RemoveWhere(sequence => sequence <= received);
         _generation++;
         _received = received;
         _syncedFrom = syncedFrom;
         _awaited = -1;
         _confirmedAt = long.MinValue;
+        CatchUp();
+    }
+
+    private void CatchUp()
+    {
+        while (_ahead.Count > 0 && _ahead.Min == _received + 1)
+        {
+            _received = _ahead.Min;
+            _ahead.Remove(_received);
+        }
     }
 }

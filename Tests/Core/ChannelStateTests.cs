@@ -59,18 +59,37 @@ public sealed class ChannelStateTests
     }
 
     [Fact]
-    public void A_gap_in_the_numbers_ends_the_trust_in_every_subscription_made_before_it()
+    public void Messages_that_overtake_each_other_are_no_loss()
+    {
+        var channel = new ChannelState("c", Subscribed);
+        var generation = channel.Generation;
+
+        Assert.False(channel.OnMessage(Subscribed + 2));
+        Assert.False(channel.OnHeartbeat(Subscribed + 2, Round + 1, now: 100));
+        Assert.False(channel.Confirms(generation, Subscribed, Round, notBefore: 0)); // Subscribed + 1 is still on its way
+        Assert.False(channel.OnMessage(Subscribed + 1));
+        Assert.False(channel.OnHeartbeat(Subscribed + 2, Round + 2, now: 200));
+
+        Assert.Equal(generation, channel.Generation);
+        Assert.True(channel.Confirms(generation, Subscribed, Round, notBefore: 150));
+    }
+
+    [Fact]
+    public void A_gap_still_open_at_the_heartbeat_after_the_one_that_announced_it_ends_the_trust_in_what_came_before()
     {
         var channel = new ChannelState("c", Subscribed);
         var before = channel.Generation;
         Assert.False(channel.OnMessage(Subscribed + 1));
+        Assert.False(channel.OnMessage(Subscribed + 3)); // Subscribed + 2 never comes
 
-        Assert.True(channel.OnMessage(Subscribed + 3)); // Subscribed + 2 never came
         Assert.False(channel.OnHeartbeat(Subscribed + 3, Round + 1, now: 100));
+        Assert.True(channel.OnHeartbeat(Subscribed + 3, Round + 2, now: 200));
+        Assert.False(channel.OnHeartbeat(Subscribed + 3, Round + 3, now: 300));
 
+        Assert.NotEqual(before, channel.Generation);
         Assert.False(channel.Confirms(before, Subscribed, Round, notBefore: 0));
         Assert.False(channel.Confirms(channel.Generation, Subscribed, Round, notBefore: 0)); // from before the run began
-        Assert.True(channel.Confirms(channel.Generation, Subscribed + 3, Round, notBefore: 0));
+        Assert.True(channel.Confirms(channel.Generation, Subscribed + 3, Round + 2, notBefore: 250));
     }
 
     [Fact]
