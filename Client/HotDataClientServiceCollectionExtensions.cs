@@ -67,7 +67,7 @@ public static class HotDataClientServiceCollectionExtensions
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<HotDataNearCache>(),
             sp.GetService<IMeterFactory>()));
         // A dropped gateway connection may have taken pushes with it: the near-cache confirms its entries again.
-        services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<HotDataNearCache>());
+        services.AddSingleton<IClusterConnectionStatusObserver>(sp => new NearCacheConnectionStatusObserver(sp));
         services.AddSingleton<IHotDataClient, HotDataClient>();
         return services;
     }
