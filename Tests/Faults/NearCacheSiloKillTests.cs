@@ -36,12 +36,14 @@ public sealed class NearCacheSiloKillTests(ProcessClusterFixture fixture, ITestO
         await using var client = await TestClientHost.StartAsync(fixture.Redis.ConnectionString, cluster.ClusterId);
         var cacheOptions = client.Services.GetRequiredService<IOptions<HotDataClientOptions>>().Value.NearCache;
         Assert.True(cacheOptions.Enabled, "the client's near-cache should be on");
-        var maxStaleness = cacheOptions.MaxStaleness; report.Phase($"3 silo processes and an SDK client started (near-cache MaxStaleness {maxStaleness.TotalSeconds:0.###} s)");
+        var maxStaleness = cacheOptions.MaxStaleness;
+        report.Phase($"3 silo processes and an SDK client started (near-cache MaxStaleness {maxStaleness.TotalSeconds:0.###} s)");
 
         var victim = cluster.Silos[^1];
         var survivors = cluster.Silos.Where(s => s != victim).ToList();
         var origin = Stopwatch.GetTimestamp();
-        var (keys, firstVersions) = await WriteKeysActivatedOnAsync(cluster, victim, client); report.Phase($"{keys.Count} keys written with their activations on {victim.Name}");
+        var (keys, firstVersions) = await WriteKeysActivatedOnAsync(cluster, victim, client);
+        report.Phase($"{keys.Count} keys written with their activations on {victim.Name}");
 
         await using var workload = new NearCacheWorkload(client.Client, keys, Readers, [.. survivors.Select(s => ("http " + s.Name, cluster.Http(s)))]);
         for (var i = 0; i < keys.Count; i++)
@@ -57,17 +59,20 @@ public sealed class NearCacheSiloKillTests(ProcessClusterFixture fixture, ITestO
             TimeSpan.FromSeconds(30),
             "near-cache hits and pushed updates, and a write of every key");
         await Task.Delay(RunBeforeKill);
-        var beforeKill = client.Client.NearCacheStatistics; report.Phase($"readers and writers running; near-cache before the kill: {beforeKill}");
+        var beforeKill = client.Client.NearCacheStatistics;
+        report.Phase($"readers and writers running; near-cache before the kill: {beforeKill}");
 
         var killedAt = Stopwatch.GetTimestamp();
         cluster.Kill(victim);
         // Recovered: every key was written again, so its grain is active on a survivor.
         await Eventually.TrueAsync(() => Task.FromResult(workload.EveryKeyWrittenSince(killedAt)), TimeSpan.FromSeconds(60), "a write of every key after the kill");
-        var recoveredAt = Stopwatch.GetTimestamp(); report.Phase($"every key written again {Stopwatch.GetElapsedTime(killedAt, recoveredAt).TotalSeconds:0.0} s after the kill");
+        var recoveredAt = Stopwatch.GetTimestamp();
+        report.Phase($"every key written again {Stopwatch.GetElapsedTime(killedAt, recoveredAt).TotalSeconds:0.0} s after the kill");
 
         await Task.Delay(RunAfterRecovery);
         await workload.StopAsync();
-        var statistics = client.Client.NearCacheStatistics; report.Phase($"workload stopped {RunAfterRecovery.TotalSeconds:0} s after recovery");
+        var statistics = client.Client.NearCacheStatistics;
+        report.Phase($"workload stopped {RunAfterRecovery.TotalSeconds:0} s after recovery");
 
         var audit = NearCacheAudit.Check(workload.Reads, workload.Writes, keys, maxStaleness, origin);
         var readsAfterRecovery = workload.Reads.Sum(r => r.Count(read => read.StartedAt > recoveredAt));
