@@ -7,6 +7,7 @@ using OrleansHotData.Client;
 using OrleansHotData.Grains;
 using OrleansHotData.Silo.Health;
 using OrleansHotData.Silo.Operations;
+using OrleansHotData.Silo.Security;
 using StackExchange.Redis;
 
 namespace OrleansHotData.Silo.Hosting;
@@ -70,12 +71,14 @@ public static class HotDataObservability
     {
         ArgumentNullException.ThrowIfNull(app);
         // Live: the process answers HTTP. Ready: the checks tagged for readiness, each reflecting real state.
-        // Probes answer without credentials (orchestrators call them); everything else here is behind authentication.
+        // Probes answer without credentials (orchestrators call them), with the status only unless the caller is an
+        // operator; everything else here is behind authentication.
         app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
         app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag), ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
-        app.MapPrometheusScrapingEndpoint(MetricsPath);
-        app.MapOrleansDashboard(DashboardPath);
-        app.MapOperationsEndpoints();
+        // The dashboard shows any grain's state and the live log; it, /ops and /metrics are the operator's.
+        app.MapPrometheusScrapingEndpoint(MetricsPath).RequireAuthorization(HotDataRoles.OperatorPolicy);
+        app.MapOrleansDashboard(DashboardPath).RequireAuthorization(HotDataRoles.OperatorPolicy);
+        app.MapOperationsEndpoints().RequireAuthorization(HotDataRoles.OperatorPolicy);
         app.MapGet("/", () => Results.Redirect(OperationsEndpoints.PagePath)).ExcludeFromDescription();
         return app;
     }
