@@ -12,6 +12,7 @@ namespace OrleansHotData.Silo.Security;
 public sealed class FailedAuthenticationLimiter : IDisposable
 {
     private readonly PartitionedRateLimiter<string>? _limiter;
+    private readonly TimeSpan _refillPeriod;
 
     public FailedAuthenticationLimiter(IOptions<HotDataSecurityOptions> options)
     {
@@ -22,11 +23,12 @@ public sealed class FailedAuthenticationLimiter : IDisposable
             return;
         }
 
+        _refillPeriod = TimeSpan.FromMinutes(1) / perMinute;
         _limiter = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetTokenBucketLimiter(address, _ => new TokenBucketRateLimiterOptions
         {
             TokenLimit = perMinute,
             TokensPerPeriod = 1,
-            ReplenishmentPeriod = TimeSpan.FromMinutes(1) / perMinute,
+            ReplenishmentPeriod = _refillPeriod,
             QueueLimit = 0,
             AutoReplenishment = true,
         }));
@@ -57,7 +59,8 @@ public sealed class FailedAuthenticationLimiter : IDisposable
             return false;
         }
 
-        retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
+        // Asking for no permits tells nothing of when one comes back: at most one refill period from now.
+        retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) && after > TimeSpan.Zero ? after : _refillPeriod;
         return true;
     }
 
