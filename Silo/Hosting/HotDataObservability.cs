@@ -1,10 +1,12 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
 using Orleans.Streaming.Kafka;
 using OrleansHotData.Client;
 using OrleansHotData.Grains;
+using OrleansHotData.Silo.Api;
 using OrleansHotData.Silo.Health;
 using OrleansHotData.Silo.Operations;
 using OrleansHotData.Silo.Security;
@@ -63,8 +65,18 @@ public static class HotDataObservability
         return builder;
     }
 
-    /// <summary>Adds the dashboard's grains and services to the silo.</summary>
-    public static ISiloBuilder AddHotDataDashboard(this ISiloBuilder silo) => silo.AddDashboard();
+    /// <summary>The dashboard's view of a grain's state, which <c>Security:Dashboard:GrainState=false</c> turns off.</summary>
+    public const string DashboardGrainStatePath = DashboardPath + "/GrainState";
+
+    /// <summary>Adds the dashboard's grains and services to the silo; <c>Security:Dashboard:LogStream=false</c> turns its log stream off.</summary>
+    public static ISiloBuilder AddHotDataDashboard(this ISiloBuilder silo)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        silo.AddDashboard();
+        silo.Services.AddOptions<DashboardOptions>()
+            .Configure<IOptions<HotDataSecurityOptions>>((dashboard, security) => dashboard.HideTrace |= !security.Value.Dashboard.LogStream);
+        return silo;
+    }
 
     /// <summary>Maps <c>/health/live</c>, <c>/health/ready</c>, <c>/metrics</c>, <c>/dashboard</c> and <c>/ops</c>.</summary>
     public static WebApplication MapHotDataObservability(this WebApplication app)
@@ -76,6 +88,13 @@ public static class HotDataObservability
         app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
         app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag), ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
         // The dashboard shows any grain's state and the live log; it, /ops and /metrics are the operator's.
+        if (!app.Services.GetRequiredService<IOptions<HotDataSecurityOptions>>().Value.Dashboard.GrainState)
+        {
+            app.Use((context, next) => context.Request.Path.StartsWithSegments(DashboardGrainStatePath)
+                ? ApiProblem.NotFoundView("The dashboard's grain-state view is off (Security:Dashboard:GrainState=false).").ExecuteAsync(context)
+                : next(context));
+        }
+
         app.MapPrometheusScrapingEndpoint(MetricsPath).RequireAuthorization(HotDataRoles.OperatorPolicy);
         app.MapOrleansDashboard(DashboardPath).RequireAuthorization(HotDataRoles.OperatorPolicy);
         app.MapOperationsEndpoints().RequireAuthorization(HotDataRoles.OperatorPolicy);

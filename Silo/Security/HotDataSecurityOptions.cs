@@ -32,6 +32,9 @@ public sealed class HotDataSecurityOptions
     /// <summary>Limits of the watch streams (<c>GET /v1/keys/{key}/watch</c>).</summary>
     public WatchLimitSettings Watch { get; set; } = new();
 
+    /// <summary>Which of the dashboard's views of data are served at all (to operators).</summary>
+    public DashboardSettings Dashboard { get; set; } = new();
+
     /// <summary>
     /// Origins (<c>https://app.example.com</c>) whose browser pages may call the API. Empty (the default): a request
     /// whose <c>Origin</c> is not the silo's own is refused with 403.
@@ -119,6 +122,16 @@ public sealed class HotDataSecurityOptions
         /// credentials are refused with 429. 0 turns the limit off. Default 30.
         /// </summary>
         public int FailedAuthenticationsPerMinute { get; set; } = DefaultFailedAuthenticationsPerMinute;
+    }
+
+    /// <summary>The dashboard's views that show more than counters; both only ever to operators.</summary>
+    public sealed class DashboardSettings
+    {
+        /// <summary>Serve the live log stream (the dashboard's Trace view). Default true.</summary>
+        public bool LogStream { get; set; } = true;
+
+        /// <summary>Serve any grain's state (the dashboard's grain-state view), which shows stored values. Default true.</summary>
+        public bool GrainState { get; set; } = true;
     }
 
     /// <summary>Caps on watch streams, which hold a connection and memory for as long as they are open.</summary>

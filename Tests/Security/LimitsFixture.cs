@@ -5,8 +5,8 @@ namespace OrleansHotData.Tests.Security;
 
 /// <summary>
 /// One silo with tight limits per client: a bucket of <see cref="Burst"/> permits refilled at one a second, three
-/// failed authentications a minute per address, two watch streams per client and three per silo. Each test uses
-/// keys of its own, so no test spends another's budget.
+/// failed authentications a minute per address, two watch streams per client and three per silo; the dashboard's log
+/// stream and grain-state view turned off. Each test uses keys of its own, so no test spends another's budget.
 /// </summary>
 public sealed class LimitsFixture : IAsyncLifetime
 {
@@ -24,6 +24,9 @@ public sealed class LimitsFixture : IAsyncLifetime
 
     public HttpClient Http { get; private set; } = null!;
 
+    /// <summary>The operator's key (not among <see cref="Keys"/>, which are readers).</summary>
+    public const string OperatorKey = "operator-key-51c7e0a9b3f2";
+
     public static string Key(string id) => id + "-key-3e9b1f7c20d4";
 
     public async Task InitializeAsync()
@@ -37,6 +40,11 @@ public sealed class LimitsFixture : IAsyncLifetime
             ["Security:RateLimit:FailedAuthenticationsPerMinute"] = FailedAuthenticationsPerMinute.ToString(CultureInfo.InvariantCulture),
             ["Security:Watch:MaxPerClient"] = WatchesPerClient.ToString(CultureInfo.InvariantCulture),
             ["Security:Watch:MaxPerSilo"] = WatchesPerSilo.ToString(CultureInfo.InvariantCulture),
+            ["Security:Dashboard:LogStream"] = "false",
+            ["Security:Dashboard:GrainState"] = "false",
+            [$"Security:ApiKeys:{Keys.Length}:Id"] = "ops",
+            [$"Security:ApiKeys:{Keys.Length}:Key"] = OperatorKey,
+            [$"Security:ApiKeys:{Keys.Length}:Roles:0"] = "operator",
         };
         for (var i = 0; i < Keys.Length; i++)
         {

@@ -168,4 +168,25 @@ public sealed class LimitsTests(LimitsFixture fixture) : IClassFixture<LimitsFix
         using var elsewhere = await TryKeyAsync(fixture.Http, LimitsFixture.Key("failures"));
         Assert.Equal(HttpStatusCode.NotFound, elsewhere.StatusCode);
     }
+
+    [Fact]
+    public async Task The_dashboards_log_stream_and_grain_state_views_can_be_turned_off()
+    {
+        using var grainState = new HttpRequestMessage(HttpMethod.Get, "/dashboard/GrainState?grainId=x&grainType=y");
+        grainState.Headers.Add("X-Api-Key", LimitsFixture.OperatorKey);
+        using var stateAnswer = await fixture.Http.SendAsync(grainState);
+        Assert.Equal(HttpStatusCode.NotFound, stateAnswer.StatusCode);
+        Assert.Contains("Security:Dashboard:GrainState", await stateAnswer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var trace = new HttpRequestMessage(HttpMethod.Get, "/dashboard/Trace");
+        trace.Headers.Add("X-Api-Key", LimitsFixture.OperatorKey);
+        using var traceAnswer = await fixture.Http.SendAsync(trace);
+        Assert.Contains("disabled", await traceAnswer.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+
+        // The rest of the dashboard is still there for the operator.
+        using var page = new HttpRequestMessage(HttpMethod.Get, "/dashboard/");
+        page.Headers.Add("X-Api-Key", LimitsFixture.OperatorKey);
+        using var pageAnswer = await fixture.Http.SendAsync(page);
+        Assert.Equal(HttpStatusCode.OK, pageAnswer.StatusCode);
+    }
 }

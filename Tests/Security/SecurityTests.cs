@@ -267,6 +267,22 @@ public sealed class SecurityTests(SecurityFixture fixture) : IClassFixture<Secur
         Assert.Contains("Security:ApiKeys:0 (frontend) has no roles", fixture.Logs.Text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task By_default_an_operator_sees_the_dashboards_log_stream_and_a_reader_does_not()
+    {
+        using (var request = Get("/dashboard/Trace", h => h.Add("X-Api-Key", SecurityFixture.OperatorKey)))
+        using (var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        using (var request = Get("/dashboard/Trace", h => h.Add("X-Api-Key", SecurityFixture.ReaderKey)))
+        using (var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        }
+    }
+
     /// <summary>Writes raw request bytes, as no well-behaved client would, and returns the start of the answer.</summary>
     private async Task<string> SendRawAsync(Func<string, string> request)
     {
