@@ -22,6 +22,12 @@ public static class ApiProblem
 
     public static IResult TooManyRequests(string detail) => Create(StatusCodes.Status429TooManyRequests, "rate-limited", "Too many requests.", detail);
 
+    public static IResult NotFoundView(string detail) => Create(StatusCodes.Status404NotFound, "view-off", "The view is turned off.", detail);
+
+    public static IResult Forbidden(string detail) => Create(StatusCodes.Status403Forbidden, "forbidden", "The request is not allowed.", detail);
+
+    public static IResult UnsupportedMediaType(string detail) => Create(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "The body's content type is not accepted.", detail);
+
     public static IResult Unavailable(string detail) => Create(StatusCodes.Status503ServiceUnavailable, "unavailable", "The service cannot complete the request now.", detail);
 
     /// <summary>Maps a grain's refusal to its problem response.</summary>

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using OrleansHotData.Client;
 using OrleansHotData.Grains;
+using OrleansHotData.Silo.Security;
 
 namespace OrleansHotData.Silo.Api;
 
@@ -43,7 +44,7 @@ public static class HotDataApi
         app.UseApiRequestMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapOpenApi();
+        app.MapOpenApi().RequireAuthorization(HotDataRoles.OperatorPolicy);
         app.MapKeysEndpoints();
         app.MapWatchEndpoint();
         return app;

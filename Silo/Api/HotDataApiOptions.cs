@@ -13,7 +13,10 @@ public sealed class HotDataApiOptions
     [Range(1, 100_000)]
     public int MaxBatchGetKeys { get; set; } = 1000;
 
-    /// <summary>How many changes may wait for one watch stream before its oldest are dropped. Default 256.</summary>
+    /// <summary>
+    /// How many changes may wait in the change feed for one watch stream before its oldest are dropped. Default 256. The
+    /// stream moves them at once into its own buffer, which <c>Security:Watch:MaxBufferedBytes</c> bounds in bytes.
+    /// </summary>
     [Range(1, 1_000_000)]
     public int WatchBufferCapacity { get; set; } = 256;
 

@@ -17,26 +17,30 @@ public static class KeysEndpoints
 
     public static IEndpointRouteBuilder MapKeysEndpoints(this IEndpointRouteBuilder app)
     {
-        var keys = app.MapGroup("/v1/keys").WithTags("Keys").RequireRateLimiting(HotDataSecurity.RateLimitPolicy);
-        keys.MapGet("/{key}", GetAsync)
+        var keys = app.MapGroup("/v1/keys").WithTags("Keys").RequireClientRateLimit();
+        keys.MapGet("/{key}", GetAsync).RequireAuthorization(HotDataRoles.ReaderPolicy)
             .WithName("GetKey").WithSummary("Reads a key's value; the ETag is its version.")
             .Produces(StatusCodes.Status200OK, contentType: JsonContentType).Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         keys.MapPut("/{key}", (string key, HttpContext context, IGrainFactory grains, IOptions<HotDataOptions> options) =>
                 WriteAsync(key, ChangeOperation.Set, context, grains, options.Value))
+            .RequireAuthorization(HotDataRoles.WriterPolicy).RequireJsonContentType()
             .WithName("SetKey").WithSummary("Replaces the value with the JSON body. Query ttl=seconds sets a time to live; If-Match: \"n\" or If-None-Match: * guard it.");
         keys.MapPatch("/{key}", (string key, HttpContext context, IGrainFactory grains, IOptions<HotDataOptions> options) =>
                 WriteAsync(key, ChangeOperation.Patch, context, grains, options.Value))
+            .RequireAuthorization(HotDataRoles.WriterPolicy).RequireJsonContentType()
             .WithName("PatchKey").WithSummary("Applies the body as a JSON Merge Patch (RFC 7396).");
         keys.MapPost("/{key}/incr", (string key, HttpContext context, IGrainFactory grains, IOptions<HotDataOptions> options) =>
                 WriteAsync(key, ChangeOperation.Increment, context, grains, options.Value))
+            .RequireAuthorization(HotDataRoles.WriterPolicy).RequireJsonContentType()
             .WithName("IncrementKey").WithSummary("Adds numeric deltas: the body is a JSON object of field → number (nested objects for nested fields).");
         keys.MapDelete("/{key}", (string key, HttpContext context, IGrainFactory grains, IOptions<HotDataOptions> options) =>
                 WriteAsync(key, ChangeOperation.Delete, context, grains, options.Value))
+            .RequireAuthorization(HotDataRoles.WriterPolicy)
             .WithName("DeleteKey").WithSummary("Removes the value.");
 
         app.MapPost("/v1/keys:batchGet", BatchGetAsync)
-            .RequireRateLimiting(HotDataSecurity.RateLimitPolicy)
+            .RequireAuthorization(HotDataRoles.ReaderPolicy).RequireClientRateLimit().RequireJsonContentType()
             .WithTags("Keys").WithName("BatchGetKeys")
             .WithSummary("Reads many keys in one call: body {\"keys\": [...]}; answers {\"items\": [...], \"missing\": [...]}.")
             .Produces(StatusCodes.Status200OK, contentType: JsonContentType)
@@ -136,7 +140,7 @@ public static class KeysEndpoints
         return ValueResponse(context, result.Value);
     }
 
-    private static async Task<IResult> BatchGetAsync(HttpContext context, HotDataNearCache cache, TimeProvider time, IOptions<HotDataOptions> options, IOptions<HotDataApiOptions> apiOptions)
+    private static async Task<IResult> BatchGetAsync(HttpContext context, ClientRateLimiter limiter, HotDataNearCache cache, TimeProvider time, IOptions<HotDataOptions> options, IOptions<HotDataApiOptions> apiOptions)
     {
         var maxKeys = apiOptions.Value.MaxBatchGetKeys;
         var maxKeyBytes = options.Value.MaxKeyBytes;
@@ -165,6 +169,12 @@ public static class KeysEndpoints
         if (keys.Count > maxKeys)
         {
             return ApiProblem.InvalidRequest($"The request asks for {keys.Count} keys; the limit is {maxKeys}.");
+        }
+
+        // The request's own permit is taken; each further key costs one more, as if read one by one.
+        if (limiter.TryAcquire(context, keys.Count - 1) is { } refusal)
+        {
+            return refusal;
         }
 
         var distinct = new List<string>(keys.Count);

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using OrleansHotData.Client;
 using OrleansHotData.Grains;
+using OrleansHotData.Silo.Security;
 
 namespace OrleansHotData.Silo.Api;
 
@@ -25,10 +26,13 @@ public static class WatchEndpoint
     public static IEndpointRouteBuilder MapWatchEndpoint(this IEndpointRouteBuilder app)
     {
         app.MapGet(Route, WatchAsync)
+            .RequireAuthorization(HotDataRoles.ReaderPolicy).RequireClientRateLimit()
             .WithTags("Keys").WithName("WatchKey")
             .WithSummary("Streams the key's changes as Server-Sent Events (id = version). Query fromVersion=n or header Last-Event-ID: n resumes; the current value comes first when it is newer.")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 
@@ -37,8 +41,10 @@ public static class WatchEndpoint
         HttpContext context,
         HotDataChangeFeed changes,
         HotDataMetrics metrics,
+        WatchAdmission admission,
         IOptions<HotDataOptions> options,
-        IOptions<HotDataApiOptions> apiOptions)
+        IOptions<HotDataApiOptions> apiOptions,
+        IOptions<HotDataSecurityOptions> securityOptions)
     {
         key = KeyPath.Read(context, key);
         if (HotDataKey.Validate(key, options.Value.MaxKeyBytes) is { } keyError)
@@ -66,6 +72,13 @@ public static class WatchEndpoint
             fromVersion = version;
         }
 
+        // Each open stream holds a connection and memory until its client goes: they are counted per client and silo.
+        if (admission.TryEnter(context, out var ticket) is { } refusal)
+        {
+            return refusal;
+        }
+
+        using var admitted = ticket;
         var response = context.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
@@ -74,21 +87,18 @@ public static class WatchEndpoint
 
         var aborted = context.RequestAborted;
         var heartbeat = apiOptions.Value.WatchHeartbeatInterval;
+        // The feed's changes are drained at once into a buffer bounded in bytes, which a slow reader cannot grow.
+        using var buffer = new WatchEventBuffer(securityOptions.Value.Watch.MaxBufferedBytes);
+        using var stopPump = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         metrics.WatcherOpened();
+        var pump = PumpAsync(changes.WatchAsync(key, fromVersion, apiOptions.Value.WatchBufferCapacity, stopPump.Token), buffer, stopPump.Token);
         try
         {
             await response.Body.WriteAsync("retry: 1000\n\n"u8.ToArray(), aborted);
             await response.Body.FlushAsync(aborted);
-            await using var events = changes.WatchAsync(key, fromVersion, apiOptions.Value.WatchBufferCapacity, aborted).GetAsyncEnumerator(aborted);
-            var next = events.MoveNextAsync().AsTask();
-            while (true)
+            while (!buffer.IsFinished)
             {
-                bool more;
-                try
-                {
-                    more = await next.WaitAsync(heartbeat, aborted);
-                }
-                catch (TimeoutException)
+                if (!await buffer.WaitAsync(heartbeat, aborted))
                 {
                     // Comments keep proxies from closing an idle stream and reveal a client that has gone.
                     await response.Body.WriteAsync(Heartbeat, aborted);
@@ -96,15 +106,20 @@ public static class WatchEndpoint
                     continue;
                 }
 
-                if (!more)
+                var wrote = false;
+                while (buffer.TryTake(out var formatted))
                 {
-                    break;
+                    await response.Body.WriteAsync(formatted, aborted);
+                    wrote = true;
                 }
 
-                await response.Body.WriteAsync(Format(events.Current), aborted);
-                await response.Body.FlushAsync(aborted);
-                next = events.MoveNextAsync().AsTask();
+                if (wrote)
+                {
+                    await response.Body.FlushAsync(aborted);
+                }
             }
+
+            await pump;
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
@@ -115,10 +130,31 @@ public static class WatchEndpoint
         }
         finally
         {
+            await stopPump.CancelAsync();
+            await pump.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             metrics.WatcherClosed();
         }
 
         return Results.Empty;
+    }
+
+    private static async Task PumpAsync(IAsyncEnumerable<HotDataNotification> changes, WatchEventBuffer buffer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var change in changes.WithCancellation(cancellationToken))
+            {
+                buffer.Add(Format(change));
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The stream ended.
+        }
+        finally
+        {
+            buffer.Complete();
+        }
     }
 
     /// <summary>

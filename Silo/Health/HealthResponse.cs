@@ -1,9 +1,14 @@
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OrleansHotData.Silo.Security;
 
 namespace OrleansHotData.Silo.Health;
 
-/// <summary>Writes a health report as a small JSON document: the overall status and each check's status and description.</summary>
+/// <summary>
+/// Writes a health report as a small JSON document: the overall status, and for an operator (or with authentication
+/// off) each check's status, description and error. Anonymous probes get the status only: the details name servers
+/// and carry exception messages.
+/// </summary>
 public static class HealthResponse
 {
     public static Task WriteAsync(HttpContext context, HealthReport report)
@@ -17,6 +22,13 @@ public static class HealthResponse
         {
             writer.WriteStartObject();
             writer.WriteString("status", report.Status.ToString());
+            if (!HotDataRoles.IsOperator(context))
+            {
+                writer.WriteEndObject();
+                writer.Flush();
+                return context.Response.Body.WriteAsync(buffer.WrittenMemory).AsTask();
+            }
+
             writer.WriteStartObject("checks");
             foreach (var (name, entry) in report.Entries)
             {

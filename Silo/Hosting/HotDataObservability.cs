@@ -1,12 +1,15 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
 using Orleans.Streaming.Kafka;
 using OrleansHotData.Client;
 using OrleansHotData.Grains;
+using OrleansHotData.Silo.Api;
 using OrleansHotData.Silo.Health;
 using OrleansHotData.Silo.Operations;
+using OrleansHotData.Silo.Security;
 using StackExchange.Redis;
 
 namespace OrleansHotData.Silo.Hosting;
@@ -62,20 +65,39 @@ public static class HotDataObservability
         return builder;
     }
 
-    /// <summary>Adds the dashboard's grains and services to the silo.</summary>
-    public static ISiloBuilder AddHotDataDashboard(this ISiloBuilder silo) => silo.AddDashboard();
+    /// <summary>The dashboard's view of a grain's state, which <c>Security:Dashboard:GrainState=false</c> turns off.</summary>
+    public const string DashboardGrainStatePath = DashboardPath + "/GrainState";
+
+    /// <summary>Adds the dashboard's grains and services to the silo; <c>Security:Dashboard:LogStream=false</c> turns its log stream off.</summary>
+    public static ISiloBuilder AddHotDataDashboard(this ISiloBuilder silo)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        silo.AddDashboard();
+        silo.Services.AddOptions<DashboardOptions>()
+            .Configure<IOptions<HotDataSecurityOptions>>((dashboard, security) => dashboard.HideTrace |= !security.Value.Dashboard.LogStream);
+        return silo;
+    }
 
     /// <summary>Maps <c>/health/live</c>, <c>/health/ready</c>, <c>/metrics</c>, <c>/dashboard</c> and <c>/ops</c>.</summary>
     public static WebApplication MapHotDataObservability(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         // Live: the process answers HTTP. Ready: the checks tagged for readiness, each reflecting real state.
-        // Probes answer without credentials (orchestrators call them); everything else here is behind authentication.
+        // Probes answer without credentials (orchestrators call them), with the status only unless the caller is an
+        // operator; everything else here is behind authentication.
         app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
         app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag), ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
-        app.MapPrometheusScrapingEndpoint(MetricsPath);
-        app.MapOrleansDashboard(DashboardPath);
-        app.MapOperationsEndpoints();
+        // The dashboard shows any grain's state and the live log; it, /ops and /metrics are the operator's.
+        if (!app.Services.GetRequiredService<IOptions<HotDataSecurityOptions>>().Value.Dashboard.GrainState)
+        {
+            app.Use((context, next) => context.Request.Path.StartsWithSegments(DashboardGrainStatePath)
+                ? ApiProblem.NotFoundView("The dashboard's grain-state view is off (Security:Dashboard:GrainState=false).").ExecuteAsync(context)
+                : next(context));
+        }
+
+        app.MapPrometheusScrapingEndpoint(MetricsPath).RequireAuthorization(HotDataRoles.OperatorPolicy);
+        app.MapOrleansDashboard(DashboardPath).RequireAuthorization(HotDataRoles.OperatorPolicy);
+        app.MapOperationsEndpoints().RequireAuthorization(HotDataRoles.OperatorPolicy);
         app.MapGet("/", () => Results.Redirect(OperationsEndpoints.PagePath)).ExcludeFromDescription();
         return app;
     }

@@ -14,17 +14,19 @@ public static class OperationsEndpoints
     private const string PageResource = "OrleansHotData.Silo.Operations.operations.html";
     private static readonly Lazy<byte[]> Page = new(LoadPage);
 
-    public static IEndpointRouteBuilder MapOperationsEndpoints(this IEndpointRouteBuilder app)
+    /// <summary>Maps the page and its data; the returned group takes the conventions of both (their authorization).</summary>
+    public static RouteGroupBuilder MapOperationsEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet(PagePath, () => Results.Bytes(Page.Value, "text/html; charset=utf-8"))
+        var operations = app.MapGroup("");
+        operations.MapGet(PagePath, () => Results.Bytes(Page.Value, "text/html; charset=utf-8"))
             .ExcludeFromDescription();
-        app.MapGet(StatsPath, async (IGrainFactory grains) =>
+        operations.MapGet(StatsPath, async (IGrainFactory grains) =>
             {
                 var silos = await grains.GetGrain<IClusterStatsGrain>(ClusterStatsGrain.Key).GetAsync();
                 return Results.Json(new { now = DateTimeOffset.UtcNow, silos });
             })
             .ExcludeFromDescription();
-        return app;
+        return operations;
     }
 
     private static byte[] LoadPage()

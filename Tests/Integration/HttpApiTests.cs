@@ -170,6 +170,7 @@ public sealed class HttpApiTests(HotDataClusterFixture cluster)
     public async Task Invalid_utf8_body_is_400()
     {
         var content = new ByteArrayContent([0x22, 0xC3, 0x28, 0x22]);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         await AssertProblemAsync(await Http.PutAsync(KeyPath(HotDataClusterFixture.NewKey("utf8")), content), HttpStatusCode.BadRequest, "invalid-request");
     }
 

@@ -120,7 +120,7 @@ public sealed partial class DashboardBrowserTests(ObservabilityFixture fixture) 
         await fixture.ProduceAsync(ObservabilityFixture.NewKey("poison"), "{broken");
         foreach (var key in keys.Take(5))
         {
-            using var response = await fixture.Http[0].PutAsync("/v1/keys/" + key, new StringContent("""{"n":2}"""));
+            using var response = await fixture.Http[0].PutAsync("/v1/keys/" + key, new StringContent("""{"n":2}""", System.Text.Encoding.UTF8, "application/json"));
             response.EnsureSuccessStatusCode();
         }
     }
