@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Clustering.Redis;
 using Orleans.Configuration;
@@ -44,7 +42,6 @@ public static class HotDataClientServiceCollectionExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.ClusterId), $"{HotDataClientOptions.SectionName}:{nameof(HotDataClientOptions.ClusterId)} is empty.")
             .Validate(o => o.MaxKeyBytes > 0 && o.MaxValueBytes > 0, $"{HotDataClientOptions.SectionName}: the key and value limits must be positive.")
             .Validate(o => o.WatchBufferCapacity > 0, $"{HotDataClientOptions.SectionName}:{nameof(HotDataClientOptions.WatchBufferCapacity)} must be at least 1.")
-            .Validate(o => o.NearCache.Validate(NearCacheSection) is null, $"{NearCacheSection}: MaxEntries must be at least 1, MaxBytes at least 65536, MaxStaleness from 00:00:00.1 to 00:01:00.")
             .ValidateOnStart();
 
         services.AddOrleansClient(client =>
@@ -60,12 +57,7 @@ public static class HotDataClientServiceCollectionExtensions
                 });
         });
         services.AddHotDataChangeFeed();
-        services.AddSingleton(sp => new HotDataNearCache(
-            sp.GetRequiredService<IClusterClient>(),
-            sp.GetRequiredService<IOptions<HotDataClientOptions>>().Value.NearCache,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<HotDataNearCache>(),
-            sp.GetService<IMeterFactory>()));
+        services.AddHotDataNearCache<HotDataClientOptions>(NearCacheSection, o => o.NearCache);
         // A dropped gateway connection may have taken pushes with it: the near-cache confirms its entries again.
         services.AddSingleton<IClusterConnectionStatusObserver>(sp => new NearCacheConnectionObserver(sp));
         services.AddSingleton<IHotDataClient, HotDataClient>();

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
-using OrleansHotData.Client;
 using OrleansHotData.Grains;
 using OrleansHotData.Silo.Security;
 
@@ -16,14 +15,8 @@ public static class HotDataApi
         services.AddOptions<HotDataApiOptions>()
             .BindConfiguration(HotDataApiOptions.SectionName)
             .ValidateDataAnnotations()
-            .Validate(o => o.NearCache.Validate(NearCacheSection) is null, $"{NearCacheSection}: MaxEntries must be at least 1, MaxBytes at least 65536, MaxStaleness from 00:00:00.1 to 00:01:00.")
             .ValidateOnStart();
-        services.AddSingleton(sp => new HotDataNearCache(
-            sp.GetRequiredService<IGrainFactory>(),
-            sp.GetRequiredService<IOptions<HotDataApiOptions>>().Value.NearCache,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<HotDataNearCache>(),
-            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddHotDataNearCache<HotDataApiOptions>(NearCacheSection, o => o.NearCache);
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddOpenApi();

@@ -9,6 +9,7 @@ public sealed class ConfigurationErrorTests
     [InlineData("ConnectionStrings__Redis", "", "ConnectionStrings:Redis is not set")]
     [InlineData("Orleans__Endpoints__SiloPort", "abc", "'Orleans:Endpoints:SiloPort'")]
     [InlineData("HotData__MaxKeyBytes", "0", "MaxKeyBytes")]
+    [InlineData("HotDataApi__NearCache__MaxStaleness", "00:00:00.01", "HotDataApi:NearCache:MaxStaleness must be from")]
     [InlineData("Kafka__CommitInterval", "soon", "'Kafka:CommitInterval'")]
     [InlineData("Kafka__Topics__0__Partitions", "0", "Partitions")]
     [InlineData("Kafka__CacheSize", "lots", "Kafka:CacheSize")]
