@@ -58,11 +58,9 @@ public static class KeysEndpoints
             return ApiProblem.InvalidKey(keyError);
         }
 
+        // A hit completes at once (no allocation); a miss or no-cache goes to the grain.
         var fresh = context.Request.Headers.CacheControl.ToString().Contains("no-cache", StringComparison.OrdinalIgnoreCase);
-        if (fresh || !cache.TryGet(key, out var value))
-        {
-            value = await cache.GetAsync(key, fresh, context.RequestAborted);
-        }
+        var value = await cache.GetAsync(key, fresh, context.RequestAborted);
 
         if (!value.HasValueAt(time.GetUtcNow()))
         {
@@ -193,7 +191,7 @@ public static class KeysEndpoints
         }
 
         var now = time.GetUtcNow();
-        var values = (await Task.WhenAll(distinct.Select(k => cache.TryGet(k, out var cached) ? Task.FromResult(cached) : cache.GetAsync(k, fresh: false, context.RequestAborted).AsTask())))
+        var values = (await Task.WhenAll(distinct.Select(k => cache.GetAsync(k, fresh: false, context.RequestAborted).AsTask())))
             .Select(v => v.HasValueAt(now) ? v : null)
             .ToArray();
 
