@@ -30,6 +30,25 @@ public sealed class SaslProtocolTests
     }
 
     [Fact]
+    public void The_test_client_proof_matches_the_rfc_7677_example()
+    {
+        var withoutProof = ClientFinal[..ClientFinal.IndexOf(",p=", StringComparison.Ordinal)];
+        Assert.Equal(ClientFinal, ClientFinalWithProof("pencil", ClientFirst[3..], $"r=rOprNGfwEbeRWgbNEkqO{ServerNonce},s={Salt},i=4096", withoutProof));
+    }
+
+    [Fact]
+    public void A_scram_client_final_message_that_repeats_the_client_nonce_is_accepted_as_kafka_brokers_do()
+    {
+        // librdkafka 2.0 (Debian 12's, under kcat) sends r=<client nonce><combined nonce>, and Kafka brokers accept it.
+        var exchange = Rfc7677Exchange("pencil");
+        var serverFirst = Encoding.UTF8.GetString(exchange.Evaluate(Encoding.UTF8.GetBytes(ClientFirst)).Response);
+        var withoutProof = $"c=biws,r=rOprNGfwEbeRWgbNEkqO{serverFirst[2..serverFirst.IndexOf(',', StringComparison.Ordinal)]}";
+
+        var final = exchange.Evaluate(Encoding.UTF8.GetBytes(ClientFinalWithProof("pencil", ClientFirst[3..], serverFirst, withoutProof)));
+        Assert.True(final.Succeeded, final.Failure);
+    }
+
+    [Fact]
     public void A_scram_proof_made_with_another_password_fails()
     {
         // The RFC's proof was computed with "pencil"; the server here knows the user with another password.
@@ -212,6 +231,19 @@ public sealed class SaslProtocolTests
     {
         var users = SaslUsers.Create(new Dictionary<string, string> { ["user"] = password }, static _ => Convert.FromBase64String(Salt));
         return new ScramExchange(SaslMechanisms.ScramSha256, users, static () => ServerNonce);
+    }
+
+    /// <summary>A SCRAM-SHA-256 client's final message (RFC 5802 section 3), computed here independently of the server.</summary>
+    private static string ClientFinalWithProof(string password, string clientFirstBare, string serverFirst, string withoutProof)
+    {
+        var salt = Convert.FromBase64String(serverFirst.Split(',').Single(a => a.StartsWith("s=", StringComparison.Ordinal))[2..]);
+        var salted = System.Security.Cryptography.Rfc2898DeriveBytes.Pbkdf2(
+            Encoding.UTF8.GetBytes(password), salt, 4096, System.Security.Cryptography.HashAlgorithmName.SHA256, 32);
+        var clientKey = System.Security.Cryptography.HMACSHA256.HashData(salted, "Client Key"u8);
+        var storedKey = System.Security.Cryptography.SHA256.HashData(clientKey);
+        var signature = System.Security.Cryptography.HMACSHA256.HashData(storedKey, Encoding.UTF8.GetBytes($"{clientFirstBare},{serverFirst},{withoutProof}"));
+        var proof = clientKey.Zip(signature, static (k, s) => (byte)(k ^ s)).ToArray();
+        return $"{withoutProof},p={Convert.ToBase64String(proof)}";
     }
 
     private static byte[] ApiVersionsResponse(short version, (short Key, short Min, short Max)[] apis, int throttle)
