@@ -119,8 +119,7 @@ public sealed class EmbeddedKafkaSaslTests(SaslBrokerFixture fixture) : IClassFi
             await Assert.ThrowsAsync<ProduceException<Null, string>>(() => producer.ProduceAsync(topic, new Message<Null, string> { Value = "never" }));
         }
 
-        var authentication = Assert.Single(errors.Where(e => e.Code == ErrorCode.Local_Authentication).Take(1));
-        Assert.Contains("invalid credentials", authentication.Reason, StringComparison.Ordinal);
+        Assert.Contains(errors, e => e.Code == ErrorCode.Local_Authentication && e.Reason.Contains("invalid credentials", StringComparison.Ordinal));
         AssertEmpty(topic);
         Assert.Contains($"failed to authenticate as {SaslBrokerFixture.User} with {mechanism}", fixture.Broker.ErrorOutput, StringComparison.Ordinal);
         Assert.DoesNotContain("wrong-password", fixture.Broker.ErrorOutput, StringComparison.Ordinal);
