@@ -115,9 +115,11 @@ public sealed class ComposeCluster : IAsyncLifetime
         _environment["HOTDATA_OPERATOR_KEY"] = OperatorKey;
         _environment["REDIS_PASSWORD"] = RedisPassword;
         _environment["KAFKA_PASSWORD"] = KafkaPassword;
-        _environment["HOTDATA_TLS_CERT"] = Certificates.ServerCertificatePath;
-        _environment["HOTDATA_TLS_KEY"] = Certificates.ServerKeyPath;
-        _environment["HOTDATA_TEST_KAFKA_USERS_FILE"] = kafkaUsers;
+        // Relative to the repository: the merged file below is written without interpolation, and docker-compose
+        // makes a secret's uninterpolated path absolute by putting the project directory in front of it.
+        _environment["HOTDATA_TLS_CERT"] = Path.GetRelativePath(root, Certificates.ServerCertificatePath);
+        _environment["HOTDATA_TLS_KEY"] = Path.GetRelativePath(root, Certificates.ServerKeyPath);
+        _environment["HOTDATA_TEST_KAFKA_USERS_FILE"] = Path.GetRelativePath(root, kafkaUsers);
         _environment["HOTDATA_TEST_REDIS_PORT"] = Invariant(RedisPort);
         _environment["HOTDATA_TEST_KAFKA_PORT"] = Invariant(KafkaPort);
         foreach (var silo in Silos)
