@@ -3,6 +3,7 @@ using Xunit.Abstractions;
 namespace OrleansHotData.Tests.Faults;
 
 /// <summary>Every Kafka broker goes down mid-ingest for ten seconds and comes back.</summary>
+[Trait(TestCategory.Name, TestCategory.Faults)]
 public sealed class KafkaBrokerOutageTests(ITestOutputHelper output)
 {
     [Fact]

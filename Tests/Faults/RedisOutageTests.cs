@@ -8,6 +8,7 @@ namespace OrleansHotData.Tests.Faults;
 /// The durable redis-server is killed mid-ingest and restarted: API writes fail clearly meanwhile, no Kafka offset
 /// is committed past state that Redis had made durable, and everything applies once it is back.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Faults)]
 public sealed class RedisOutageTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(12);

@@ -7,6 +7,7 @@ namespace OrleansHotData.Tests.Faults;
 /// replacement, wait until it serves — while the mixed workload runs; the cluster ends in the state of the model.
 /// </summary>
 [Collection(ProcessClusterDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Faults)]
 public sealed class RollingRestartTests(ProcessClusterFixture fixture, ITestOutputHelper output)
 {
     [Fact]

@@ -6,6 +6,7 @@ namespace OrleansHotData.Tests.Faults;
 /// API increments (through the SDK and the HTTP API of different silos) and Kafka <c>incr</c> records hit the same
 /// field of a few hot keys at once, over three silos: the count is exact.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Faults)]
 public sealed class SharedKeyIncrementTests(ITestOutputHelper output)
 {
     [Fact]

@@ -7,6 +7,7 @@ namespace OrleansHotData.Tests.Faults;
 /// survivors, and the cluster ends in the state of the sequential model.
 /// </summary>
 [Collection(ProcessClusterDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Faults)]
 public sealed class SiloKillTests(ProcessClusterFixture fixture, ITestOutputHelper output)
 {
     [Fact]

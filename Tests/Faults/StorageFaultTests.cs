@@ -6,6 +6,7 @@ namespace OrleansHotData.Tests.Faults;
 /// Grain state writes fail at random mid-ingest, some before reaching Redis and some after it stored them (the
 /// answer lost): Kafka records are still applied exactly once, and API writes end acknowledged or honestly unknown.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Faults)]
 public sealed class StorageFaultTests(ITestOutputHelper output)
 {
     [Fact]

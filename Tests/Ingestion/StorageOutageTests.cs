@@ -8,6 +8,7 @@ namespace OrleansHotData.Tests.Ingestion;
 /// later records of their key, and nothing is applied twice.
 /// </summary>
 [Collection(KafkaIngestionDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Faults)]
 public sealed class StorageOutageTests(KafkaIngestionFixture fixture)
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace OrleansHotData.Tests.Observability;
 
 /// <summary>Change notifications: across silos, from both sources, in order, resumable, and never holding writers up.</summary>
 [Collection(ObservabilityDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Integration)]
 public sealed class WatchTests(ObservabilityFixture fixture, ITestOutputHelper output)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);

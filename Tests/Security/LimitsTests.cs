@@ -6,6 +6,7 @@ using OrleansHotData.Tests.Infrastructure;
 namespace OrleansHotData.Tests.Security;
 
 /// <summary>Limits per client identity: the request bucket, the cost of a batch read, watch caps, failed authentications.</summary>
+[Trait(TestCategory.Name, TestCategory.Integration)]
 public sealed class LimitsTests(LimitsFixture fixture) : IClassFixture<LimitsFixture>
 {
     private static string KeyPath() => "/v1/keys/" + Guid.NewGuid().ToString("N");
