@@ -13,8 +13,17 @@ public static class TestCategory
     /// <summary>Code alone: no server, no child process, no socket.</summary>
     public const string Unit = "Unit";
 
-    /// <summary>Silos, clients or the embedded broker inside the test process, against a real <c>redis-server</c>.</summary>
+    /// <summary>
+    /// Silos and clients inside the test process against a real <c>redis-server</c> (and, where the subject is not
+    /// ingestion, the embedded broker as a source): the HTTP API, the SDK, storage, security, observability.
+    /// </summary>
     public const string Integration = "Integration";
+
+    /// <summary>
+    /// Silos, clients or the broker in the test process around real topics of the embedded broker (ingestion, the
+    /// stream provider, the broker itself): consumer groups and rebalances take seconds per test.
+    /// </summary>
+    public const string Streaming = "Streaming";
 
     /// <summary>Starts the project's programs or tools (a silo, the broker host, kubectl, docker-compose) as child processes.</summary>
     public const string Process = "Process";
@@ -29,5 +38,5 @@ public static class TestCategory
     public const string Containers = "Containers";
 
     /// <summary>Every value above.</summary>
-    public static readonly IReadOnlyList<string> All = [Unit, Integration, Process, Faults, Browser, Containers];
+    public static readonly IReadOnlyList<string> All = [Unit, Integration, Streaming, Process, Faults, Browser, Containers];
 }

@@ -11,7 +11,7 @@ using OrleansHotData.Tests.Kafka;
 namespace OrleansHotData.Tests.Ingestion;
 
 [Collection(KafkaIngestionDefinition.Name)]
-[Trait(TestCategory.Name, TestCategory.Integration)]
+[Trait(TestCategory.Name, TestCategory.Streaming)]
 public sealed class KafkaIngestionTests(KafkaIngestionFixture fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
