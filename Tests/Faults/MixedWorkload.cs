@@ -51,6 +51,7 @@ public sealed class MixedWorkload
     private readonly HashSet<string> _failedProduceKeys = new(StringComparer.Ordinal);
     private readonly List<ProducedRecord> _produced = [];
     private readonly List<ApiWriteFailure> _failures = [];
+    private readonly List<ApiWriteRefusal> _refusals = [];
     // Every Kafka record's change, indexed by its sequence number, to replay what the broker actually holds.
     private readonly List<(string Key, ChangeOperation Operation, Dictionary<string, long?>? Fields)> _kafkaChanges = [];
     // Expectations replaced by a replay of the broker's log, for keys of which it stored a record more than once.
@@ -63,6 +64,7 @@ public sealed class MixedWorkload
     private long _apiAcknowledged;
     private long _apiUnknown;
     private long _apiTimedOut;
+    private long _apiRefused;
     private long _apiIncrementsAcknowledged;
     private TimeSpan _apiSlowestAcknowledged;
     private int _kafkaInFlight;
@@ -76,8 +78,8 @@ public sealed class MixedWorkload
     /// Confluent's <c>ProduceAsync</c> does, so that a key's records keep their order.
     /// </param>
     /// <param name="write">
-    /// Sends an API write and completes when it is acknowledged; throws when it is refused or fails (any exception
-    /// makes the write's outcome unknown). The token is cancelled only when the run is cancelled.
+    /// Sends an API write and completes when it is acknowledged; throws when it is refused or fails
+    /// (<see cref="ApiWriteErrors"/> tells which leave the outcome unknown). The token is cancelled only when the run is cancelled.
     /// </param>
     public MixedWorkload(MixedWorkloadOptions options, Func<WorkloadRecord, Task<KafkaPosition>> produce, Func<ApiWrite, CancellationToken, Task> write)
     {
@@ -92,8 +94,11 @@ public sealed class MixedWorkload
         _sharedApiAcknowledged = _sharedKeys.ToDictionary(k => k, _ => 0L, StringComparer.Ordinal);
         _sharedApiUnknown = _sharedKeys.ToDictionary(k => k, _ => 0L, StringComparer.Ordinal);
         _apiGenerations = new int[options.ApiWriters];
-        _apiRandoms = [.. Enumerable.Range(0, options.ApiWriters).Select(w => new Random(HashCode.Combine(options.Seed, w)))];
+        _apiRandoms = [.. Enumerable.Range(0, options.ApiWriters).Select(w => new Random(ApiWriterSeed(options.Seed, w)))];
     }
+
+    /// <summary>The seed of every random choice (<see cref="MixedWorkloadOptions.Seed"/>): run again with it to replay.</summary>
+    public int Seed => _options.Seed;
 
     /// <summary>The keys written only by Kafka records; the first ones are the hottest.</summary>
     public IReadOnlyList<string> KafkaKeys => _kafkaKeys;
@@ -120,7 +125,7 @@ public sealed class MixedWorkload
         {
             lock (_sync)
             {
-                return new MixedWorkloadCounts(_kafkaProduced, _kafkaFailed, _kafkaIncrements, _apiAcknowledged, _apiUnknown, _apiTimedOut,
+                return new MixedWorkloadCounts(_kafkaProduced, _kafkaFailed, _kafkaIncrements, _apiAcknowledged, _apiUnknown, _apiTimedOut, _apiRefused,
                     _apiIncrementsAcknowledged, _apiSlowestAcknowledged, _kafkaKeys.Length + _sharedKeys.Length + _apiKeys.Count, _clock.Elapsed);
             }
         }
@@ -149,6 +154,24 @@ public sealed class MixedWorkload
             }
         }
     }
+
+    /// <summary>The API writes the system refused (not applied), in the order they were answered.</summary>
+    public IReadOnlyList<ApiWriteRefusal> ApiRefusals
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _refusals];
+            }
+        }
+    }
+
+    /// <summary>
+    /// The seed of API writer <paramref name="writer"/>'s random choices: the same in every process and run, so a
+    /// failing run is replayed by running again with the <see cref="MixedWorkloadOptions.Seed"/> it printed.
+    /// </summary>
+    public static int ApiWriterSeed(int seed, int writer) => unchecked((seed * 31) + writer + 1);
 
     /// <summary>
     /// Produces and writes at the configured rates for <paramref name="duration"/>, then waits for every produced
@@ -474,11 +497,16 @@ public sealed class MixedWorkload
             if (_sharedKeys.Length > 0 && random.NextDouble() < _options.ApiSharedShare)
             {
                 var shared = _sharedKeys[random.Next(_sharedKeys.Length)];
-                var acknowledged = await WriteAsync(new ApiWrite(shared, ChangeOperation.Increment, $$"""{"{{SharedField}}":1}"""), cancellationToken);
+                var outcome = await WriteAsync(new ApiWrite(shared, ChangeOperation.Increment, $$"""{"{{SharedField}}":1}"""), cancellationToken);
                 lock (_sync)
                 {
-                    (acknowledged ? _sharedApiAcknowledged : _sharedApiUnknown)[shared]++;
-                    _apiIncrementsAcknowledged += acknowledged ? 1 : 0;
+                    // A refused increment was not applied: it counts nowhere.
+                    if (outcome != WriteOutcome.Refused)
+                    {
+                        (outcome == WriteOutcome.Acknowledged ? _sharedApiAcknowledged : _sharedApiUnknown)[shared]++;
+                    }
+
+                    _apiIncrementsAcknowledged += outcome == WriteOutcome.Acknowledged ? 1 : 0;
                 }
 
                 continue;
@@ -491,14 +519,15 @@ public sealed class MixedWorkload
                 < 50 => (ChangeOperation.Patch, RandomFields(random, allowNull: true, minimum: 1)),
                 _ => (ChangeOperation.Increment, new Dictionary<string, long?> { [Fields[random.Next(Fields.Length)]] = random.Next(1, 10) }),
             };
-            if (await WriteAsync(new ApiWrite(key, operation, JsonSerializer.Serialize(fields)), cancellationToken))
+            var written = await WriteAsync(new ApiWrite(key, operation, JsonSerializer.Serialize(fields)), cancellationToken);
+            if (written == WriteOutcome.Acknowledged)
             {
                 lock (_sync)
                 {
                     _apiModel.Apply(key, operation, fields);
                 }
             }
-            else
+            else if (written == WriteOutcome.Unknown)
             {
                 // The write may still land at any time: leave this key alone from now on.
                 lock (_sync)
@@ -526,8 +555,8 @@ public sealed class MixedWorkload
         }
     }
 
-    /// <summary>Sends one write; <see langword="true"/> when acknowledged, <see langword="false"/> when its outcome is unknown.</summary>
-    private async Task<bool> WriteAsync(ApiWrite write, CancellationToken cancellationToken)
+    /// <summary>Sends one write and tells whether it was acknowledged, refused (not applied) or has an unknown outcome.</summary>
+    private async Task<WriteOutcome> WriteAsync(ApiWrite write, CancellationToken cancellationToken)
     {
         var sentAt = _clock.Elapsed;
         Task task;
@@ -549,10 +578,21 @@ public sealed class MixedWorkload
                 _apiSlowestAcknowledged = TimeSpan.FromTicks(Math.Max(_apiSlowestAcknowledged.Ticks, (_clock.Elapsed - sentAt).Ticks));
             }
 
-            return true;
+            return WriteOutcome.Acknowledged;
         }
 
         var timedOut = finished != task;
+        if (!timedOut && task.Exception?.InnerException is { } refusal && !ApiWriteErrors.IsOutcomeUnknown(refusal))
+        {
+            lock (_sync)
+            {
+                _apiRefused++;
+                _refusals.Add(new ApiWriteRefusal(sentAt, write.Key, ApiWriteErrors.KindOf(refusal), refusal.Message));
+            }
+
+            return WriteOutcome.Refused;
+        }
+
         if (timedOut)
         {
             // Abandoned, not forgotten: observe its eventual failure.
@@ -569,7 +609,14 @@ public sealed class MixedWorkload
             _failures.Add(new ApiWriteFailure(sentAt, _clock.Elapsed - sentAt, write.Key, error, timedOut));
         }
 
-        return false;
+        return WriteOutcome.Unknown;
+    }
+
+    private enum WriteOutcome
+    {
+        Acknowledged,
+        Refused,
+        Unknown,
     }
 
     private static Dictionary<string, long?> RandomFields(Random random, bool allowNull, int minimum)

@@ -52,6 +52,7 @@ public sealed class SharedKeyIncrementTests(ITestOutputHelper output)
             Assert.Empty(mismatches);
             // With no write of unknown outcome the shared counts are exact, not a range.
             Assert.Equal(0, counts.ApiWritesUnknown);
+            WorkloadAssert.ApiWrites(workload, minimumAcknowledgedShare: 1);
             Assert.Equal(0, counts.KafkaRecordsFailed);
             Assert.True(counts.ApiIncrementsAcknowledged > 1000, $"only {counts.ApiIncrementsAcknowledged} API increments of the shared keys");
         }
