@@ -44,7 +44,7 @@ public sealed class ApiWriteOutcomeTests
     }
 
     [Fact]
-    public async Task Refused_writes_are_not_applied_in_the_model_and_unavailable_ones_may_be()
+    public async Task Refused_unknown_and_acknowledged_writes_are_counted_apart_and_only_expected_refusals_pass()
     {
         var calls = 0;
         var workload = Workload(write => (Interlocked.Increment(ref calls) % 3) switch
