@@ -140,6 +140,20 @@ public sealed class EmbeddedKafkaCluster : IDisposable
             $"set leader of {topic}[{partition}] to broker {brokerId}");
     }
 
+    /// <summary>
+    /// Makes metadata name <paramref name="host"/>:<paramref name="port"/> as the address of broker
+    /// <paramref name="brokerId"/>, such as a proxy in front of it; the broker keeps listening on its own address.
+    /// </summary>
+    internal void SetBrokerAdvertisedAddress(int brokerId, string host, int port)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(host);
+        Call(c =>
+        {
+            MockClusterNativeMethods.BrokerSetHostPort(c, brokerId, host, port);
+            return 0;
+        });
+    }
+
     /// <summary>Stops the brokers and frees the cluster; their data is gone. Safe to call more than once.</summary>
     public void Dispose()
     {

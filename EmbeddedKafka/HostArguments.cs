@@ -6,7 +6,7 @@ namespace OrleansHotData.EmbeddedKafka;
 internal sealed class HostArguments
 {
     internal const string Usage =
-        "usage: OrleansHotData.EmbeddedKafka [--topic NAME:PARTITIONS]... [--with-dlq] [--brokers N] [--endpoints-file PATH] [--bootstrap-port PORT] [--bootstrap-address IP]";
+        "usage: OrleansHotData.EmbeddedKafka [--topic NAME:PARTITIONS]... [--with-dlq] [--brokers N] [--endpoints-file PATH] [--bootstrap-port PORT] [--bootstrap-address IP] [--sasl-users-file PATH [--sasl-mechanisms LIST]]";
 
     /// <summary>Topics to create, in command-line order, dead-letter topics included.</summary>
     internal IReadOnlyList<TopicSpec> Topics { get; private init; } = [];
@@ -23,6 +23,12 @@ internal sealed class HostArguments
     /// <summary>The address <see cref="BootstrapPort"/> listens on. Default 127.0.0.1.</summary>
     internal System.Net.IPAddress BootstrapAddress { get; private init; } = System.Net.IPAddress.Loopback;
 
+    /// <summary>A file of <c>user:password</c> lines; when set, clients must authenticate with SASL. None when null.</summary>
+    internal string? SaslUsersFile { get; private init; }
+
+    /// <summary>The SASL mechanisms offered (default: all supported), used with <see cref="SaslUsersFile"/>.</summary>
+    internal IReadOnlyList<string> SaslMechanisms { get; private init; } = Sasl.SaslMechanisms.All;
+
     /// <summary>Parses <paramref name="args"/>; on failure <paramref name="error"/> is one sentence for the user.</summary>
     internal static bool TryParse(IReadOnlyList<string> args, out HostArguments? parsed, out string? error)
     {
@@ -33,6 +39,8 @@ internal sealed class HostArguments
         var withDeadLetter = false;
         int? bootstrapPort = null;
         var bootstrapAddress = System.Net.IPAddress.Loopback;
+        string? saslUsersFile = null;
+        IReadOnlyList<string>? saslMechanisms = null;
 
         for (var i = 0; i < args.Count; i++)
         {
@@ -46,7 +54,7 @@ internal sealed class HostArguments
                 case "--with-dlq":
                     withDeadLetter = true;
                     continue;
-                case "--topic" or "--brokers" or "--endpoints-file" or "--bootstrap-port" or "--bootstrap-address":
+                case "--topic" or "--brokers" or "--endpoints-file" or "--bootstrap-port" or "--bootstrap-address" or "--sasl-users-file" or "--sasl-mechanisms":
                     break;
                 default:
                     error = $"unknown argument '{arg}'.";
@@ -96,14 +104,34 @@ internal sealed class HostArguments
 
                     bootstrapAddress = parsedAddress;
                     break;
-                default:
-                    if (string.IsNullOrWhiteSpace(value))
+                case "--sasl-mechanisms":
+                    var names = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                        .Select(static n => n.ToUpperInvariant()).Distinct(StringComparer.Ordinal).ToList();
+                    var unknown = names.FirstOrDefault(static n => !Sasl.SaslMechanisms.All.Contains(n, StringComparer.Ordinal));
+                    if (names.Count == 0 || unknown is not null)
                     {
-                        error = "--endpoints-file needs a path.";
+                        error = $"--sasl-mechanisms '{value}': expected a comma-separated list of {string.Join(", ", Sasl.SaslMechanisms.All)}.";
                         return false;
                     }
 
-                    endpointsFile = value;
+                    saslMechanisms = names;
+                    break;
+                default:
+                    if (string.IsNullOrWhiteSpace(value))
+                    {
+                        error = $"{arg} needs a path.";
+                        return false;
+                    }
+
+                    if (arg == "--sasl-users-file")
+                    {
+                        saslUsersFile = value;
+                    }
+                    else
+                    {
+                        endpointsFile = value;
+                    }
+
                     break;
             }
         }
@@ -111,6 +139,12 @@ internal sealed class HostArguments
         if (withDeadLetter)
         {
             topics.AddRange(topics.ToList().Select(static t => t with { Name = t.Name + ".dlq" }));
+        }
+
+        if (saslMechanisms is not null && saslUsersFile is null)
+        {
+            error = "--sasl-mechanisms needs --sasl-users-file.";
+            return false;
         }
 
         var duplicate = topics.GroupBy(static t => t.Name, StringComparer.Ordinal).FirstOrDefault(static g => g.Count() > 1);
@@ -127,6 +161,8 @@ internal sealed class HostArguments
             EndpointsFile = endpointsFile,
             BootstrapPort = bootstrapPort,
             BootstrapAddress = bootstrapAddress,
+            SaslUsersFile = saslUsersFile,
+            SaslMechanisms = saslMechanisms ?? Sasl.SaslMechanisms.All,
         };
         error = null;
         return true;

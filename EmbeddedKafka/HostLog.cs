@@ -43,4 +43,22 @@ internal static partial class HostLog
 
     [LoggerMessage(13, LogLevel.Debug, "A relayed bootstrap connection ended: {Reason}")]
     internal static partial void RelayEnded(ILogger logger, string reason);
+
+    [LoggerMessage(14, LogLevel.Information, "SASL: {Peer} authenticated as {User} with {Mechanism}")]
+    internal static partial void SaslSucceeded(ILogger logger, string user, string mechanism, string peer);
+
+    [LoggerMessage(15, LogLevel.Warning, "SASL: {Peer} failed to authenticate as {User} with {Mechanism}: {Reason}")]
+    internal static partial void SaslFailed(ILogger logger, string user, string mechanism, string peer, string reason);
+
+    [LoggerMessage(16, LogLevel.Warning, "SASL: {Peer} asked for mechanism {Mechanism}, which is not enabled (enabled: {Enabled})")]
+    internal static partial void SaslMechanismRefused(ILogger logger, string mechanism, string peer, string enabled);
+
+    [LoggerMessage(17, LogLevel.Warning, "SASL: closed the connection of {Peer}: request {ApiKey} v{ApiVersion} before authentication")]
+    internal static partial void SaslRequestRefused(ILogger logger, short apiKey, short apiVersion, string peer);
+
+    [LoggerMessage(18, LogLevel.Information, "SASL required ({Mechanisms}, {UserCount} user(s)); clients connect through {ProxyAddresses}")]
+    internal static partial void SaslEnabled(ILogger logger, string mechanisms, int userCount, string proxyAddresses);
+
+    [LoggerMessage(19, LogLevel.Warning, "SASL: closed the connection of {Peer}: {Reason}")]
+    internal static partial void SaslProtocolError(ILogger logger, string peer, string reason);
 }

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OrleansHotData.EmbeddedKafka.Native;
+using OrleansHotData.EmbeddedKafka.Sasl;
 
 namespace OrleansHotData.EmbeddedKafka;
 
@@ -37,6 +38,13 @@ internal static class Program
             }));
         var logger = loggerFactory.CreateLogger("OrleansHotData.EmbeddedKafka");
 
+        SaslUsers? saslUsers = null;
+        if (arguments.SaslUsersFile is { } usersFile && !SaslUsers.TryLoad(usersFile, out saslUsers, out error))
+        {
+            Console.Error.WriteLine($"error: {error}");
+            return ExitUsage;
+        }
+
         var stop = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => OnSignal(c, stop));
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => OnSignal(c, stop));
@@ -69,12 +77,51 @@ internal static class Program
         }
 
         HostLog.Started(logger, arguments.Brokers, cluster.BootstrapServers);
-        BootstrapForwarder? forwarder = null;
+        var brokerAddresses = cluster.BootstrapServers.Split(',');
+        var forwarders = new List<BootstrapForwarder>();
+        try
+        {
+            return Serve(arguments, cluster, saslUsers, brokerAddresses, forwarders, stop.Task, logger);
+        }
+        finally
+        {
+            forwarders.ForEach(static f => f.Dispose());
+        }
+    }
+
+    private static int Serve(
+        HostArguments arguments,
+        EmbeddedKafkaCluster cluster,
+        SaslUsers? saslUsers,
+        string[] brokerAddresses,
+        List<BootstrapForwarder> forwarders,
+        Task<string> stop,
+        ILogger logger)
+    {
+        var clientAddresses = cluster.BootstrapServers;
+        ConnectionGate? gate = null;
+        if (saslUsers is not null)
+        {
+            // One authenticating proxy per broker, advertised in metadata instead of the broker, so that every
+            // connection a client makes, not only the first, goes through it.
+            gate = new SaslGate(saslUsers, arguments.SaslMechanisms, logger).AuthenticateAsync;
+            for (var i = 0; i < brokerAddresses.Length; i++)
+            {
+                var proxy = BootstrapForwarder.Start(System.Net.IPAddress.Loopback, 0, brokerAddresses[i], logger, gate);
+                forwarders.Add(proxy);
+                cluster.SetBrokerAdvertisedAddress(i + 1, System.Net.IPAddress.Loopback.ToString(), proxy.Port);
+            }
+
+            clientAddresses = string.Join(',', forwarders.Select(static f => f.Address));
+            HostLog.SaslEnabled(logger, string.Join(',', arguments.SaslMechanisms), saslUsers.Count, clientAddresses);
+        }
+
         if (arguments.BootstrapPort is { } bootstrapPort)
         {
+            BootstrapForwarder forwarder;
             try
             {
-                forwarder = BootstrapForwarder.Start(arguments.BootstrapAddress, bootstrapPort, cluster.BootstrapServers, logger);
+                forwarder = BootstrapForwarder.Start(arguments.BootstrapAddress, bootstrapPort, brokerAddresses[0], logger, gate);
             }
             catch (System.Net.Sockets.SocketException e)
             {
@@ -82,23 +129,23 @@ internal static class Program
                 return 1;
             }
 
-            HostLog.BootstrapForwarding(logger, forwarder.Address, cluster.BootstrapServers.Split(',')[0]);
+            forwarders.Add(forwarder);
+            HostLog.BootstrapForwarding(logger, forwarder.Address, brokerAddresses[0]);
         }
 
-        using var ownedForwarder = forwarder;
         if (arguments.EndpointsFile is { } endpointsFile)
         {
-            WriteEndpointsFile(endpointsFile, cluster.BootstrapServers);
+            WriteEndpointsFile(endpointsFile, clientAddresses);
             HostLog.EndpointsWritten(logger, endpointsFile);
         }
 
         // The one line on standard output, written last so a reader that sees it can connect at once.
-        Console.Out.WriteLine($"bootstrap={cluster.BootstrapServers}");
+        Console.Out.WriteLine($"bootstrap={clientAddresses}");
         Console.Out.Flush();
 
         StartControlReader(cluster, logger);
 
-        var signal = stop.Task.GetAwaiter().GetResult();
+        var signal = stop.GetAwaiter().GetResult();
         HostLog.Stopping(logger, signal);
         return 0;
     }

@@ -12,6 +12,7 @@ try
     var app = HotDataSilo.Build(args, builder => builder.Services.AddHostedService<ShutdownWatchdog>());
     ports = ListenPorts.Of(app.Services, app.Configuration);
     ports.ThrowIfTaken();
+    await HotDataSilo.VerifyRedisAccessAsync(app.Configuration);
     await app.RunAsync();
     return 0;
 }

@@ -40,6 +40,10 @@ internal static partial class MockClusterNativeMethods
     [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_push_request_errors_array")]
     internal static partial void PushRequestErrorsArray(IntPtr cluster, short apiKey, nuint count, int[] errors);
 
+    // Changes only the address the broker advertises in metadata; it keeps listening where it was.
+    [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_broker_set_host_port", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial void BrokerSetHostPort(IntPtr cluster, int brokerId, string host, int port);
+
     [LibraryImport(LibraryName, EntryPoint = "rd_kafka_err2str")]
     internal static partial IntPtr ErrorToString(int error);
 }

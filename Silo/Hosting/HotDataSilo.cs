@@ -91,15 +91,8 @@ public static class HotDataSilo
                 $"ConnectionStrings:{RedisConnectionName} is not set: give the Redis server that holds cluster membership and grain state, for example 127.0.0.1:6379.");
         }
 
-        ConfigurationOptions redisOptions;
-        try
-        {
-            redisOptions = ConfigurationOptions.Parse(redisConnectionString);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new SiloConfigurationException($"ConnectionStrings:{RedisConnectionName} is not a valid Redis connection string: {ex.Message}");
-        }
+        var redisOptions = RedisOptions(configuration, redisConnectionString);
+        HttpsCertificate.Validate(configuration);
 
         var settings = configuration.GetSection(SiloSettings.SectionName).Get<SiloSettings>() ?? new SiloSettings();
         // Bound once here so that a malformed value stops the silo before it starts, with the setting's name.
@@ -153,6 +146,27 @@ public static class HotDataSilo
 
         builder.AddHotDataSecurity();
         builder.Services.AddHotDataApi();
+    }
+
+    /// <summary>The settings that make up the Redis connection, for errors that ask to check them.</summary>
+    public const string RedisSettings = "ConnectionStrings:" + RedisConnectionName + " and the " + RedisConnectionOptions.SectionName + " section";
+
+    /// <summary><c>ConnectionStrings:Redis</c> with the <c>Redis</c> section's credentials and TLS settings applied.</summary>
+    public static ConfigurationOptions RedisOptions(IConfiguration configuration, string connectionString)
+    {
+        var settings = configuration.GetSection(RedisConnectionOptions.SectionName).Get<RedisConnectionOptions>() ?? new RedisConnectionOptions();
+        return settings.Apply(connectionString, "ConnectionStrings:" + RedisConnectionName);
+    }
+
+    /// <summary>
+    /// Stops a silo whose Redis refuses its credentials or TLS before it starts, with one line (see
+    /// <see cref="RedisAccessCheck"/>).
+    /// </summary>
+    public static Task VerifyRedisAccessAsync(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var connectionString = configuration.GetConnectionString(RedisConnectionName) ?? string.Empty;
+        return RedisAccessCheck.VerifyAsync(RedisOptions(configuration, connectionString), RedisSettings);
     }
 
     /// <summary>

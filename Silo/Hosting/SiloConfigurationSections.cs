@@ -22,6 +22,7 @@ public static class SiloConfigurationSections
         [HotDataApiOptions.SectionName] = typeof(HotDataApiOptions),
         [HotDataSecurityOptions.SectionName] = typeof(HotDataSecurityOptions),
         [ShutdownSettings.SectionName] = typeof(ShutdownSettings),
+        [RedisConnectionOptions.SectionName] = typeof(RedisConnectionOptions),
     };
 
     /// <summary>Single keys read outside the bound sections.</summary>
@@ -31,6 +32,9 @@ public static class SiloConfigurationSections
         HotDataSilo.KafkaSectionName + ":" + HotDataSilo.StreamCacheSizeSetting,
         HotDataSilo.KafkaSectionName + ":" + HotDataSilo.StreamInactivityPeriodSetting,
         "Urls",
+        HttpsCertificate.PathSetting,
+        HttpsCertificate.KeyPathSetting,
+        HttpsCertificate.PasswordSetting,
     };
 
     /// <summary>Sections read as free-form trees by the framework.</summary>

@@ -8,8 +8,8 @@ namespace OrleansHotData.Tests.Containers;
 
 /// <summary>
 /// The compose cluster of <c>docker-compose.yml</c> with <c>docker-compose.test.yml</c>: the silo, broker and Redis
-/// images built from their Dockerfiles, then three silos, Redis (with a password) and the embedded broker started on
-/// host networking with loopback ports picked here. Tests reach it only through those ports, the <c>docker</c>
+/// images built from their Dockerfiles, then three silos (HTTPS, with a certificate made here), Redis (with a password)
+/// and the embedded broker (SASL/PLAIN) started on host networking with loopback ports picked here. Tests reach it only through those ports, the <c>docker</c>
 /// client aside. Disposing it saves the containers' logs and removes every container, network and volume it made.
 /// </summary>
 public sealed class ComposeCluster : IAsyncLifetime
@@ -20,6 +20,8 @@ public sealed class ComposeCluster : IAsyncLifetime
     public const string Topic = "hotdata.events";
     public const int Partitions = 8;
     public const string ApiKey = "container-test-key-4f1d9a";
+    public const string OperatorKey = "container-test-operator-key-8e2b7c";
+    public const string KafkaUser = "hotdata";
 
     /// <summary>The grace period the compose file gives a silo (Shutdown__GracePeriod).</summary>
     public static readonly TimeSpan SiloGracePeriod = TimeSpan.FromSeconds(30);
@@ -51,6 +53,11 @@ public sealed class ComposeCluster : IAsyncLifetime
     public int KafkaPort { get; }
 
     public string RedisPassword { get; } = "redis-" + Guid.NewGuid().ToString("N");
+
+    public string KafkaPassword { get; } = "kafka-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>The API's certificate (HOTDATA_TLS_CERT/KEY): clients of this cluster trust exactly it.</summary>
+    public TestCertificates Certificates { get; private set; } = null!;
 
     public IReadOnlyList<ComposeService> Silos { get; }
 
@@ -96,8 +103,21 @@ public sealed class ComposeCluster : IAsyncLifetime
         await ContainerEngine.DockerNiceAsync(ImageBuildTimeout, "build", "--network", "host", "-f", Path.Combine(root, "Tests", "Containers", "Redis.Dockerfile"), "-t", RedisImage, Path.Combine(root, "Tests", "Containers"));
         ImageBuildTime = clock.Elapsed;
 
+        Certificates = TestCertificates.Create(Directory.CreateDirectory(Path.Combine(LogDirectory, Project + "-tls")).FullName);
+        var kafkaUsers = Path.Combine(Certificates.Directory, "kafka-users");
+        await File.WriteAllTextAsync(kafkaUsers, $"{KafkaUser}:{KafkaPassword}\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            // The broker's user in its container reads it (a compose secret is the file itself, bind-mounted).
+            File.SetUnixFileMode(kafkaUsers, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
         _environment["HOTDATA_API_KEY"] = ApiKey;
+        _environment["HOTDATA_OPERATOR_KEY"] = OperatorKey;
         _environment["REDIS_PASSWORD"] = RedisPassword;
+        _environment["KAFKA_PASSWORD"] = KafkaPassword;
+        _environment["HOTDATA_TLS_CERT"] = Certificates.ServerCertificatePath;
+        _environment["HOTDATA_TLS_KEY"] = Certificates.ServerKeyPath;
+        _environment["HOTDATA_TEST_KAFKA_USERS_FILE"] = kafkaUsers;
         _environment["HOTDATA_TEST_REDIS_PORT"] = Invariant(RedisPort);
         _environment["HOTDATA_TEST_KAFKA_PORT"] = Invariant(KafkaPort);
         foreach (var silo in Silos)
@@ -117,21 +137,29 @@ public sealed class ComposeCluster : IAsyncLifetime
         await ComposeAsync(StartTimeout, "up", "-d", "--no-build");
         foreach (var silo in Silos)
         {
-            await WaitUntilReadyAsync(silo, StartTimeout);
+            await WaitUntilReadyAsync(silo, Certificates, StartTimeout);
         }
 
         StartTime = clock.Elapsed;
         // The test process loads the same bundled librdkafka the broker and the silos use.
         OrleansHotData.EmbeddedKafka.Native.LibrdkafkaLibrary.PreferBundledLibrary();
-        Producer = new ProducerBuilder<string?, byte[]?>(EmbeddedKafkaFixture.ForCluster(KafkaBootstrap).Producer()).Build();
+        var producer = EmbeddedKafkaFixture.ForCluster(KafkaBootstrap).Producer();
+        producer.SecurityProtocol = SecurityProtocol.SaslPlaintext;
+        producer.SaslMechanism = SaslMechanism.Plain;
+        producer.SaslUsername = KafkaUser;
+        producer.SaslPassword = KafkaPassword;
+        Producer = new ProducerBuilder<string?, byte[]?>(producer).Build();
     }
 
-    /// <summary>An HTTP client for a silo's published API port, sending the compose file's API key.</summary>
-    public HttpClient Http(ComposeService silo)
+    /// <summary>
+    /// An HTTPS client for a silo's published API port, trusting the cluster's certificate and sending the compose
+    /// file's API key (roles reader and writer; <paramref name="apiKey"/> for another).
+    /// </summary>
+    public HttpClient Http(ComposeService silo, string apiKey = ApiKey)
     {
         ArgumentNullException.ThrowIfNull(silo);
-        var client = new HttpClient { BaseAddress = silo.HttpUrl, Timeout = TimeSpan.FromSeconds(60) };
-        client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+        var client = new HttpClient(Certificates.PinnedHandler()) { BaseAddress = silo.HttpUrl, Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
         lock (_clients)
         {
             _clients.Add(client);
@@ -151,10 +179,11 @@ public sealed class ComposeCluster : IAsyncLifetime
     public string ComposeFile => Path.Combine(LogDirectory, Project + ".compose.yml");
 
     /// <summary>Waits until <paramref name="silo"/>'s <c>/health/ready</c> answers 200 on its published port.</summary>
-    public static async Task WaitUntilReadyAsync(ComposeService silo, TimeSpan timeout)
+    public static async Task WaitUntilReadyAsync(ComposeService silo, TestCertificates certificates, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(silo);
-        using var http = new HttpClient { BaseAddress = silo.HttpUrl, Timeout = TimeSpan.FromSeconds(5) };
+        ArgumentNullException.ThrowIfNull(certificates);
+        using var http = new HttpClient(certificates.PinnedHandler()) { BaseAddress = silo.HttpUrl, Timeout = TimeSpan.FromSeconds(5) };
         await Eventually.TrueAsync(
             async () =>
             {
@@ -179,6 +208,7 @@ public sealed class ComposeCluster : IAsyncLifetime
 
         if (!_started)
         {
+            Certificates?.Dispose();
             return;
         }
 
@@ -192,6 +222,7 @@ public sealed class ComposeCluster : IAsyncLifetime
         {
             // Stops the silos gracefully (within the compose file's grace period), then removes containers and volumes.
             await ComposeAsync(TimeSpan.FromMinutes(3), "down", "--volumes", "--remove-orphans", "--timeout", Invariant((int)StopGracePeriod.TotalSeconds));
+            Certificates?.Dispose();
         }
     }
 

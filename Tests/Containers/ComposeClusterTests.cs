@@ -31,7 +31,7 @@ public sealed class ComposeClusterTests(ComposeCluster cluster, ITestOutputHelpe
         output.WriteLine($"images built in {cluster.ImageBuildTime.TotalSeconds:0} s; cluster ready {cluster.StartTime.TotalSeconds:0} s after docker-compose up");
         foreach (var silo in cluster.Silos)
         {
-            await ComposeCluster.WaitUntilReadyAsync(silo, ReadyTimeout);
+            await ComposeCluster.WaitUntilReadyAsync(silo, cluster.Certificates, ReadyTimeout);
             var container = await cluster.ContainerIdAsync(silo.Name);
             // The image's HEALTHCHECK (the silo's own --health-probe) reports the container healthy.
             await Eventually.ReturnsAsync(
@@ -62,6 +62,46 @@ public sealed class ComposeClusterTests(ComposeCluster cluster, ITestOutputHelpe
         Assert.StartsWith("-", await SendAsync("AUTH not-the-password"), StringComparison.Ordinal);
         Assert.Equal("+OK", await SendAsync($"AUTH {cluster.RedisPassword}"));
         Assert.Equal("+PONG", await SendAsync("PING"));
+    }
+
+    [ContainerFact]
+    public async Task Kafka_answers_only_clients_that_authenticate_and_the_api_only_https_with_roles()
+    {
+        // A producer with the wrong password is refused by the broker: nothing it sends is accepted.
+        var config = OrleansHotData.Tests.Kafka.EmbeddedKafkaFixture.ForCluster(cluster.KafkaBootstrap).Producer();
+        config.SecurityProtocol = Confluent.Kafka.SecurityProtocol.SaslPlaintext;
+        config.SaslMechanism = Confluent.Kafka.SaslMechanism.Plain;
+        config.SaslUsername = ComposeCluster.KafkaUser;
+        config.SaslPassword = "not-the-password";
+        config.MessageTimeoutMs = 10_000;
+        using (var refused = new Confluent.Kafka.ProducerBuilder<string?, byte[]?>(config).Build())
+        {
+            await Assert.ThrowsAnyAsync<Confluent.Kafka.KafkaException>(() => refused.ProduceAsync(ComposeCluster.Topic, TestRecords.Create("refused", """{"n":1}""", [])));
+        }
+
+        var silo = cluster.Silos[0];
+        // Cleartext HTTP on the API port is not served.
+        using (var cleartext = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{silo.HttpPort}"), Timeout = TimeSpan.FromSeconds(10) })
+        {
+            cleartext.DefaultRequestHeaders.Add("X-Api-Key", ComposeCluster.ApiKey);
+            var served = false;
+            try
+            {
+                using var response = await cleartext.GetAsync(new Uri("/v1/keys/cleartext", UriKind.Relative));
+                served = response.StatusCode is HttpStatusCode.OK or HttpStatusCode.NotFound;
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            Assert.False(served, "the API answered a cleartext HTTP request");
+        }
+
+        // The front-end key reads and writes but does not reach the operator pages; the operator key does.
+        using var metricsAsFrontend = await cluster.Http(silo).GetAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Forbidden, metricsAsFrontend.StatusCode);
+        using var metricsAsOperator = await cluster.Http(silo, ComposeCluster.OperatorKey).GetAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, metricsAsOperator.StatusCode);
     }
 
     [ContainerFact]
@@ -179,7 +219,7 @@ public sealed class ComposeClusterTests(ComposeCluster cluster, ITestOutputHelpe
 
     private MixedWorkload NewWorkload(Func<IReadOnlyList<ComposeService>> targets)
     {
-        var clients = cluster.Silos.ToDictionary(s => s.Name, cluster.Http, StringComparer.Ordinal);
+        var clients = cluster.Silos.ToDictionary(s => s.Name, s => cluster.Http(s), StringComparer.Ordinal);
         return new MixedWorkload(
             new MixedWorkloadOptions { KafkaRecordsPerSecond = 300, ApiWritesPerSecond = 60 },
             WorkloadBindings.Produce(cluster.Producer, ComposeCluster.Topic),
@@ -211,17 +251,17 @@ public sealed class ComposeClusterTests(ComposeCluster cluster, ITestOutputHelpe
     {
         foreach (var silo in cluster.Silos)
         {
-            await ComposeCluster.WaitUntilReadyAsync(silo, ReadyTimeout);
+            await ComposeCluster.WaitUntilReadyAsync(silo, cluster.Certificates, ReadyTimeout);
         }
     }
 
-    private static async Task RestartAsync(ComposeService silo, string container)
+    private async Task RestartAsync(ComposeService silo, string container)
     {
         if (await ContainerEngine.DockerAsync("inspect", "--format", "{{.State.Running}}", container) != "true")
         {
             await ContainerEngine.DockerAsync("start", container);
         }
 
-        await ComposeCluster.WaitUntilReadyAsync(silo, ReadyTimeout);
+        await ComposeCluster.WaitUntilReadyAsync(silo, cluster.Certificates, ReadyTimeout);
     }
 }

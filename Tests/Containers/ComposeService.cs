@@ -7,6 +7,6 @@ namespace OrleansHotData.Tests.Containers;
 /// <param name="GatewayPort">The client gateway port.</param>
 public sealed record ComposeService(string Name, int HttpPort, int SiloPort, int GatewayPort)
 {
-    /// <summary>The HTTP API's base address.</summary>
-    public Uri HttpUrl => new($"http://127.0.0.1:{HttpPort}");
+    /// <summary>The HTTP API's base address (HTTPS, as the compose file serves it).</summary>
+    public Uri HttpUrl => new($"https://127.0.0.1:{HttpPort}");
 }

@@ -93,7 +93,71 @@ public sealed class ComposeFileTests
         Assert.StartsWith("${REDIS_PASSWORD:?", Environment(redis)["REDIS_PASSWORD"], StringComparison.Ordinal);
         foreach (var (service, definition) in SiloServices(document))
         {
-            Assert.Contains(",password=${REDIS_PASSWORD:?", Environment(definition)["ConnectionStrings__Redis"], StringComparison.Ordinal);
+            var environment = Environment(definition);
+            Assert.StartsWith("${REDIS_PASSWORD:?", environment["Redis__Password"], StringComparison.Ordinal);
+            Assert.DoesNotContain("password", environment["ConnectionStrings__Redis"], StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Fact]
+    public void Kafka_requires_sasl_and_every_silo_authenticates()
+    {
+        var document = Load(ComposeFile);
+        var kafka = Environment(Service(Services(document), "kafka"));
+        // Every listener a client can reach is SASL; the controller listener is only the node's own.
+        Assert.Equal("SASL_PLAINTEXT://kafka:9092", kafka["KAFKA_ADVERTISED_LISTENERS"]);
+        Assert.DoesNotContain("PLAINTEXT://:", kafka["KAFKA_LISTENERS"].Replace("SASL_PLAINTEXT://:", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("user_hotdata=\"${KAFKA_PASSWORD:?", kafka["KAFKA_LISTENER_NAME_SASL__PLAINTEXT_PLAIN_SASL_JAAS_CONFIG"], StringComparison.Ordinal);
+        foreach (var (service, definition) in SiloServices(document))
+        {
+            var environment = Environment(definition);
+            Assert.Equal("SASL_PLAINTEXT", environment["Kafka__ClientConfig__security.protocol"]);
+            Assert.Equal("hotdata", environment["Kafka__ClientConfig__sasl.username"]);
+            Assert.StartsWith("${KAFKA_PASSWORD:?", environment["Kafka__ClientConfig__sasl.password"], StringComparison.Ordinal);
+        }
+
+        // Under test the embedded broker requires the same: the override changes neither the protocol nor the credentials.
+        var overrides = Services(Load(TestOverrideFile));
+        Assert.Contains("--sasl-users-file /run/secrets/kafka-users", Command(Service(overrides, "kafka")), StringComparison.Ordinal);
+        foreach (var (service, _) in SiloServices(document))
+        {
+            Assert.DoesNotContain(Environment(Service(overrides, service)).Keys, k => k.StartsWith("Kafka__ClientConfig__", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void The_api_is_https_with_a_mounted_certificate_and_only_the_api_is_published()
+    {
+        var document = Load(ComposeFile);
+        var services = Services(document);
+        foreach (var (service, definition) in SiloServices(document))
+        {
+            var environment = Environment(definition);
+            Assert.StartsWith("https://", environment["Urls"], StringComparison.Ordinal);
+            Assert.Equal("/run/secrets/api-tls-cert", environment["Kestrel__Certificates__Default__Path"]);
+            Assert.Equal("/run/secrets/api-tls-key", environment["Kestrel__Certificates__Default__KeyPath"]);
+            Assert.Equal(["api-tls-cert", "api-tls-key"], ((List<object>)definition["secrets"]).Cast<string>());
+            Assert.EndsWith(":8443", Assert.Single((List<object>)definition["ports"]) as string, StringComparison.Ordinal);
+            // Every key has roles: the front-end's cannot open the operator pages.
+            Assert.Equal("reader", environment["Security__ApiKeys__0__Roles__0"]);
+            Assert.Equal("writer", environment["Security__ApiKeys__0__Roles__1"]);
+            Assert.Equal("operator", environment["Security__ApiKeys__1__Roles__0"]);
+            Assert.DoesNotContain(environment.Keys, k => k.StartsWith("Security__ApiKeys__", StringComparison.Ordinal) && k.EndsWith("__Name", StringComparison.Ordinal));
+        }
+
+        var secrets = (Dictionary<object, object>)document["secrets"];
+        Assert.StartsWith("${HOTDATA_TLS_CERT:?", (string)((Dictionary<object, object>)secrets["api-tls-cert"])["file"], StringComparison.Ordinal);
+        Assert.StartsWith("${HOTDATA_TLS_KEY:?", (string)((Dictionary<object, object>)secrets["api-tls-key"])["file"], StringComparison.Ordinal);
+        foreach (var name in new[] { "redis", "kafka", "kafka-topics" })
+        {
+            Assert.False(Service(services, name).ContainsKey("ports"), $"{name} publishes a port: only the API may be reachable from outside.");
+        }
+
+        // Under test the silos serve HTTPS too, on their loopback ports.
+        var overrides = Services(Load(TestOverrideFile));
+        foreach (var (service, _) in SiloServices(document))
+        {
+            Assert.StartsWith("https://127.0.0.1:", Environment(Service(overrides, service))["Urls"], StringComparison.Ordinal);
         }
     }
 
@@ -185,6 +249,13 @@ public sealed class ComposeFileTests
         }
 
         start.Environment["HOTDATA_API_KEY"] = "compose-check-key-0123456789";
+        start.Environment["HOTDATA_OPERATOR_KEY"] = "compose-check-operator-key-0123456789";
+        start.Environment["KAFKA_PASSWORD"] = "compose-check-kafka-password";
+        foreach (var file in new[] { "HOTDATA_TLS_CERT", "HOTDATA_TLS_KEY", "HOTDATA_TEST_KAFKA_USERS_FILE" })
+        {
+            start.Environment[file] = ComposeFile;
+        }
+
         start.Environment.Remove("REDIS_PASSWORD");
         if (withRedisPassword)
         {

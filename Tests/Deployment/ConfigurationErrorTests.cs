@@ -19,6 +19,9 @@ public sealed class ConfigurationErrorTests
     [InlineData("Kafka__ClientConfig__group.id", "mine", "group.id")]
     [InlineData("Security__RequireAuthentication", "true", "Security:RequireAuthentication")]
     [InlineData("Security__Jwt__SigningKey", "short", "Security:Jwt:SigningKey")]
+    [InlineData("Urls", "https://127.0.0.1:0", "Kestrel:Certificates:Default:Path is not set")]
+    [InlineData("Kestrel__Certificates__Default__Path", "/nonexistent/api.pem", "Kestrel:Certificates:Default:Path is '/nonexistent/api.pem'")]
+    [InlineData("Redis__TlsCaPath", "/nonexistent/ca.pem", "Redis:TlsCaPath")]
     public async Task A_bad_setting_stops_the_silo_with_one_line_naming_it(string name, string value, string named)
     {
         var environment = new Dictionary<string, string>

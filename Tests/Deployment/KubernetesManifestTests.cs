@@ -42,7 +42,7 @@ public sealed class KubernetesManifestTests
             .Concat(_manifests.Secret.StringData.Keys)
             .Concat(Silo.Env.Select(e => e.Name))
             .ToList();
-        Assert.Contains("ConnectionStrings__Redis", _manifests.Secret.StringData.Keys);
+        Assert.Contains("Redis__Password", _manifests.Secret.StringData.Keys);
         Assert.Contains("Kafka__BootstrapServers", _manifests.ConfigMap.Data.Keys);
         foreach (var name in names)
         {
@@ -56,8 +56,28 @@ public sealed class KubernetesManifestTests
     {
         Assert.Contains(Silo.EnvFrom, e => e.ConfigMapRef?.Name == _manifests.ConfigMap.Metadata.Name);
         Assert.Contains(Silo.EnvFrom, e => e.SecretRef?.Name == _manifests.Secret.Metadata.Name);
-        // Secrets never sit in the ConfigMap.
-        Assert.DoesNotContain(_manifests.ConfigMap.Data.Keys, k => k.StartsWith("ConnectionStrings__", StringComparison.Ordinal) || k.Contains("Key", StringComparison.Ordinal));
+        // Secrets never sit in the ConfigMap: no password, key or password-bearing connection string.
+        Assert.DoesNotContain(_manifests.ConfigMap.Data, kv => kv.Key.Contains("password", StringComparison.OrdinalIgnoreCase)
+            || kv.Key.EndsWith("__Key", StringComparison.Ordinal) || kv.Value.Contains("password", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(["Kafka__ClientConfig__sasl.password", "Redis__Password", "Security__ApiKeys__0__Key", "Security__ApiKeys__1__Key"], _manifests.Secret.StringData.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void The_api_is_https_with_the_mounted_tls_secret_and_kafka_uses_sasl_over_tls()
+    {
+        var data = _manifests.ConfigMap.Data;
+        Assert.StartsWith("https://", data["Urls"], StringComparison.Ordinal);
+        var mount = Assert.Single(Silo.VolumeMounts, m => m.Name == "api-tls");
+        var volume = Assert.Single(_manifests.Deployment.Spec.Template.Spec.Volumes, v => v.Name == "api-tls");
+        Assert.Equal("hotdata-api-tls", volume.Secret.SecretName);
+        // A kubernetes.io/tls Secret holds tls.crt and tls.key: the settings name those files under the mount.
+        Assert.Equal(mount.MountPath + "/tls.crt", data["Kestrel__Certificates__Default__Path"]);
+        Assert.Equal(mount.MountPath + "/tls.key", data["Kestrel__Certificates__Default__KeyPath"]);
+        Assert.Equal(1654, _manifests.Deployment.Spec.Template.Spec.SecurityContext.FsGroup);
+        Assert.Equal("SASL_SSL", data["Kafka__ClientConfig__security.protocol"]);
+        Assert.StartsWith("SCRAM-", data["Kafka__ClientConfig__sasl.mechanism"], StringComparison.Ordinal);
+        Assert.Equal(["operator"], [data["Security__ApiKeys__1__Roles__0"]]);
+        Assert.False(data.ContainsKey("Security__ApiKeys__0__Roles__2"), "the front-end key must not hold the operator role");
     }
 
     [Fact]
@@ -108,9 +128,13 @@ public sealed class KubernetesManifestTests
         Assert.Equal(HotDataObservability.ReadyPath, Silo.ReadinessProbe.HttpGet.Path);
         Assert.Equal(HotDataObservability.LivePath, Silo.LivenessProbe.HttpGet.Path);
         Assert.Equal(HotDataObservability.LivePath, Silo.StartupProbe.HttpGet.Path);
-        var http = Assert.Single(Silo.Ports, p => p.Name == "http");
-        Assert.Equal(new Uri(_manifests.ConfigMap.Data["Urls"]).Port, http.ContainerPort);
-        Assert.All(new[] { Silo.ReadinessProbe, Silo.LivenessProbe, Silo.StartupProbe }, p => Assert.Equal("http", p.HttpGet.Port.Value));
+        var https = Assert.Single(Silo.Ports, p => p.Name == "https");
+        Assert.Equal(new Uri(_manifests.ConfigMap.Data["Urls"]).Port, https.ContainerPort);
+        Assert.All(new[] { Silo.ReadinessProbe, Silo.LivenessProbe, Silo.StartupProbe }, p =>
+        {
+            Assert.Equal("https", p.HttpGet.Port.Value);
+            Assert.Equal("HTTPS", p.HttpGet.Scheme);
+        });
     }
 
     [Fact]

@@ -14,13 +14,15 @@ public sealed class RedisServer : IAsyncDisposable
 
     private readonly bool _durable;
     private readonly string? _password;
+    private readonly TestCertificates? _tls;
 
-    private RedisServer(int port, string directory, bool durable, string? password)
+    private RedisServer(int port, string directory, bool durable, string? password, TestCertificates? tls = null)
     {
         Port = port;
         _directory = directory;
         _durable = durable;
         _password = password;
+        _tls = tls;
     }
 
     public int Port { get; }
@@ -33,10 +35,11 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Starts a server; a durable one keeps every acknowledged write across a restart.</summary>
     /// <param name="durable">Fsync every write to an append-only file.</param>
     /// <param name="password">A password clients must give (then part of <see cref="ConnectionString"/>).</param>
-    public static async Task<RedisServer> StartAsync(bool durable = false, string? password = null)
+    /// <param name="tls">Serve TLS only, with this server certificate (clients are not asked for one).</param>
+    public static async Task<RedisServer> StartAsync(bool durable = false, string? password = null, TestCertificates? tls = null)
     {
         var directory = Directory.CreateTempSubdirectory("hotdata-redis-").FullName;
-        var server = new RedisServer(FreePort.Next(), directory, durable, password);
+        var server = new RedisServer(FreePort.Next(), directory, durable, password, tls);
         await server.StartProcessAsync();
         return server;
     }
@@ -65,7 +68,7 @@ public sealed class RedisServer : IAsyncDisposable
             File.Copy(file, target);
         }
 
-        var copy = new RedisServer(FreePort.Next(), directory, _durable, _password);
+        var copy = new RedisServer(FreePort.Next(), directory, _durable, _password, _tls);
         await copy.StartProcessAsync();
         return copy;
     }
@@ -86,7 +89,12 @@ public sealed class RedisServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--dir", _directory }
+        var port = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string[] listen = _tls is null
+            ? ["--port", port]
+            : ["--port", "0", "--tls-port", port, "--tls-cert-file", _tls.ServerCertificatePath, "--tls-key-file", _tls.ServerKeyPath,
+                "--tls-ca-cert-file", _tls.AuthorityPath, "--tls-auth-clients", "no"];
+        foreach (var arg in listen.Concat(["--bind", "127.0.0.1", "--save", "", "--dir", _directory])
             .Concat(_durable ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"])
             .Concat(_password is null ? [] : ["--requirepass", _password]))
         {

@@ -7,7 +7,7 @@ public static class SiloCommand
 {
     public sealed record Outcome(int ExitCode, string Output, string Errors);
 
-    public static async Task<Outcome> RunToExitAsync(IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
+    public static async Task<Outcome> RunToExitAsync(IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] arguments)
     {
         var silo = ProjectOutput.AssemblyPath("Silo", "OrleansHotData.Silo.dll");
         var start = new ProcessStartInfo("dotnet")
@@ -17,6 +17,11 @@ public static class SiloCommand
             WorkingDirectory = Path.GetDirectoryName(silo)!,
         };
         start.ArgumentList.Add(silo);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         start.Environment["Urls"] = "http://127.0.0.1:0";
         start.Environment["Orleans__Endpoints__SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Orleans__Endpoints__GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
