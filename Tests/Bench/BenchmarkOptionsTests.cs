@@ -2,6 +2,7 @@ using OrleansHotData.Benchmarks;
 
 namespace OrleansHotData.Tests.Bench;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class BenchmarkOptionsTests
 {
     [Fact]

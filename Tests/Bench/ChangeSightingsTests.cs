@@ -2,6 +2,7 @@ using OrleansHotData.Benchmarks.Workloads;
 
 namespace OrleansHotData.Tests.Bench;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class ChangeSightingsTests
 {
     private static readonly double TicksPerMs = System.Diagnostics.Stopwatch.Frequency / 1000.0;

@@ -3,6 +3,7 @@ using OrleansHotData.Client;
 
 namespace OrleansHotData.Tests.Bench;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class NearCacheReadsTests
 {
     [Fact]

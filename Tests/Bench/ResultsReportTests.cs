@@ -3,6 +3,7 @@ using OrleansHotData.Benchmarks.Results;
 
 namespace OrleansHotData.Tests.Bench;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class ResultsReportTests
 {
     private static readonly ResultRow[] Rows =

@@ -3,6 +3,7 @@ using OrleansHotData.Benchmarks.Workloads;
 
 namespace OrleansHotData.Tests.Bench;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class StalenessAuditTests
 {
     private static readonly long Second = Stopwatch.Frequency;

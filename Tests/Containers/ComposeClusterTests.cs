@@ -15,7 +15,7 @@ namespace OrleansHotData.Tests.Containers;
 /// loopback (the <c>docker</c> client only kills, stops, starts and inspects containers). The tests that take a silo
 /// away start it again, so each test finds three ready silos whatever the order.
 /// </summary>
-[Trait("Category", "Containers")]
+[Trait(TestCategory.Name, TestCategory.Containers)]
 public sealed class ComposeClusterTests(ComposeCluster cluster, ITestOutputHelper output) : IClassFixture<ComposeCluster>
 {
     private const int AppUid = 1654;

@@ -6,6 +6,7 @@ using OrleansHotData.Grains;
 
 namespace OrleansHotData.Tests.Core;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class ChangeApplierProperties
 {
     private static readonly DateTimeOffset Now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);

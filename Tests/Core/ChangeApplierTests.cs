@@ -3,6 +3,7 @@ using OrleansHotData.Grains;
 
 namespace OrleansHotData.Tests.Core;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class ChangeApplierTests
 {
     private const int Limit = 1024 * 1024;

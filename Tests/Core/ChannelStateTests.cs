@@ -6,6 +6,7 @@ namespace OrleansHotData.Tests.Core;
 /// How a near-cache trusts one silo's channel: a subscription is confirmed only by a heartbeat of a later round with
 /// every message before it received, within the staleness bound; a gap or a heartbeat left unanswered ends the trust.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class ChannelStateTests
 {
     private const long Subscribed = 10;

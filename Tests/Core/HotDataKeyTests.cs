@@ -1,5 +1,6 @@
 namespace OrleansHotData.Tests.Core;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class HotDataKeyTests
 {
     [Theory]

@@ -5,6 +5,7 @@ using StackExchange.Redis;
 
 namespace OrleansHotData.Tests.Core;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class InfrastructureFailureTests
 {
     public static TheoryData<Exception> Infrastructure => new()

@@ -6,6 +6,7 @@ namespace OrleansHotData.Tests.Core;
 /// The documents and times to live every way in takes alike: duplicate member names, lone surrogates and nesting past
 /// 64 levels are refused, and a time to live up to the maximum (10 years by default) is accepted.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class InputRulesTests
 {
     private const int Limit = 1024 * 1024;

@@ -15,6 +15,7 @@ namespace OrleansHotData.Tests.Core;
 /// The planner against the sequential model: a partition's records, saved now and then and replayed from any point
 /// at or before the last save (a crash, a partition move), end in exactly the state of applying each record once.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class KafkaRecordPlannerProperties
 {
     private const string Key = "k";

@@ -6,6 +6,7 @@ using OrleansHotData.Grains.Kafka;
 
 namespace OrleansHotData.Tests.Core;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class KafkaRecordPlannerTests
 {
     private const string Topic = "events";

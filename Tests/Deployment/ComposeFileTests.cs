@@ -11,6 +11,7 @@ namespace OrleansHotData.Tests.Deployment;
 /// the silo reads, Redis requires the password the silos send, the images are pinned, and the test override swaps
 /// only what cannot run where the tests run. (<see cref="ComposeClusterTests"/> runs them in a Docker engine.)
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class ComposeFileTests
 {
     private static string Root => ProjectOutput.RepositoryRoot();

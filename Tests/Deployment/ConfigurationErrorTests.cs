@@ -3,6 +3,7 @@ using OrleansHotData.Tests.Infrastructure;
 namespace OrleansHotData.Tests.Deployment;
 
 /// <summary>A missing or malformed setting stops the silo with exit code 2 and one line naming it — no stack trace.</summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class ConfigurationErrorTests
 {
     [Theory]

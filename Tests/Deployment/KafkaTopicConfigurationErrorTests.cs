@@ -7,6 +7,7 @@ namespace OrleansHotData.Tests.Deployment;
 /// A Kafka topic configured so that records would be left unread or unapplied stops the silo with exit code 2 and one
 /// line naming the setting, checked against a real broker.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class KafkaTopicConfigurationErrorTests(EmbeddedKafkaFixture kafka) : IClassFixture<EmbeddedKafkaFixture>
 {
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(90);

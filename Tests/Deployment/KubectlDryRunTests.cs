@@ -9,6 +9,7 @@ namespace OrleansHotData.Tests.Deployment;
 /// read of <see cref="KubernetesManifestTests"/> checks every field instead. <c>./hotdata test</c> installs kubectl
 /// (Debian's kubernetes-client) when the machine has none.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class KubectlDryRunTests
 {
     [Fact]

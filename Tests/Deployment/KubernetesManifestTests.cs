@@ -11,6 +11,7 @@ namespace OrleansHotData.Tests.Deployment;
 /// RBAC for Orleans' Kubernetes hosting, probes on the silo's health endpoints, grace periods, the non-root user).
 /// <see cref="KubectlDryRunTests"/> has kubectl read them too.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class KubernetesManifestTests
 {
     private readonly KubernetesManifests _manifests = KubernetesManifests.Load();

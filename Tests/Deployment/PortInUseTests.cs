@@ -10,6 +10,7 @@ namespace OrleansHotData.Tests.Deployment;
 /// A port that another process holds stops the silo, and <c>./hotdata up</c>, with exit code 2 and one line naming the
 /// port and the setting or option that changes it — no stack trace — and leaves nothing behind that stops a later start.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class PortInUseTests
 {
     [Theory]

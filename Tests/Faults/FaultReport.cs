@@ -25,8 +25,12 @@ public sealed class FaultReport(ITestOutputHelper output)
     {
         ArgumentNullException.ThrowIfNull(workload);
         ArgumentNullException.ThrowIfNull(mismatches);
+        output.WriteLine($"seed: {workload.Seed} (replay with MixedWorkloadOptions.Seed = {workload.Seed})");
         output.WriteLine("covered: " + workload.Counts);
         output.WriteLine("unknown outcomes: " + WorkloadBindings.Summarize(workload.ApiFailures));
+        output.WriteLine("refused: " + (workload.ApiRefusals is { Count: > 0 } refusals
+            ? string.Join("; ", refusals.GroupBy(r => r.Kind).Select(g => $"{g.Count()}× {g.Key}"))
+            : "none"));
         output.WriteLine(mismatches.Count == 0 ? "lost or doubled: nothing" : $"lost or doubled: {mismatches.Count} keys differ from the model");
         foreach (var mismatch in mismatches.Take(20))
         {

@@ -9,6 +9,7 @@ namespace OrleansHotData.Tests.Faults;
 /// <param name="ApiWritesAcknowledged">API writes that returned success.</param>
 /// <param name="ApiWritesUnknown">API writes that failed or did not answer: each may or may not have been applied.</param>
 /// <param name="ApiWritesTimedOut">Of the unknown writes, those that did not answer within the write timeout.</param>
+/// <param name="ApiWritesRefused">API writes the system refused (400, 409, 500...): not applied.</param>
 /// <param name="ApiIncrementsAcknowledged">Acknowledged API increments of the shared keys.</param>
 /// <param name="ApiSlowestAcknowledged">The longest an acknowledged API write took.</param>
 /// <param name="Keys">Keys the workload has written.</param>
@@ -20,13 +21,17 @@ public sealed record MixedWorkloadCounts(
     long ApiWritesAcknowledged,
     long ApiWritesUnknown,
     long ApiWritesTimedOut,
+    long ApiWritesRefused,
     long ApiIncrementsAcknowledged,
     TimeSpan ApiSlowestAcknowledged,
     int Keys,
     TimeSpan Elapsed)
 {
+    /// <summary>Every API write sent: acknowledged, unknown or refused.</summary>
+    public long ApiWritesSent => ApiWritesAcknowledged + ApiWritesUnknown + ApiWritesRefused;
+
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"Kafka: {KafkaRecordsProduced} records produced ({KafkaIncrements} incr), {KafkaRecordsFailed} failed; " +
         $"API: {ApiWritesAcknowledged} writes acknowledged ({ApiIncrementsAcknowledged} shared increments, slowest {ApiSlowestAcknowledged.TotalSeconds:0.0} s), " +
-        $"{ApiWritesUnknown} unknown ({ApiWritesTimedOut} without an answer); {Keys} keys; {Elapsed.TotalSeconds:0.0} s");
+        $"{ApiWritesUnknown} unknown ({ApiWritesTimedOut} without an answer), {ApiWritesRefused} refused; {Keys} keys; {Elapsed.TotalSeconds:0.0} s");
 }

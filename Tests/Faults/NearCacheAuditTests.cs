@@ -3,6 +3,7 @@ using System.Diagnostics;
 namespace OrleansHotData.Tests.Faults;
 
 /// <summary>The checks of <see cref="NearCacheSiloKillTests"/> on hand-made records.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class NearCacheAuditTests
 {
     private static readonly string[] Keys = ["a", "b"];

@@ -15,6 +15,7 @@ namespace OrleansHotData.Tests.Faults;
 /// No read may be older than <c>MaxStaleness</c>, and no reader may see a key's version go back.
 /// </summary>
 [Collection(ProcessClusterDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Faults)]
 public sealed class NearCacheSiloKillTests(ProcessClusterFixture fixture, ITestOutputHelper output)
 {
     private const int KeyCount = 50;

@@ -10,6 +10,7 @@ namespace OrleansHotData.Tests.Faults;
 /// (here a grain storage that throws an unexpected exception for some keys, as a bug would), is dead-lettered with the
 /// failure as its reason after a bounded number of attempts, and its partition moves on.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Faults)]
 public sealed class PoisonProcessingTests
 {
     private const string BuggyPrefix = "bug-";

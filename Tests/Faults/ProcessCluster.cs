@@ -195,7 +195,7 @@ public sealed partial class ProcessCluster : IAsyncDisposable
             var members = Silos;
             if (members.Count == 0)
             {
-                return Task.FromException(new InvalidOperationException("No silo is running."));
+                return Task.FromException(new HttpRequestException("No silo is running to send the write to."));
             }
 
             return WorkloadBindings.HttpWrite(Http(members[Random.Shared.Next(members.Count)]))(write, cancellationToken);

@@ -10,6 +10,7 @@ namespace OrleansHotData.Tests.Faults;
 /// partition does resume on a survivor.
 /// </summary>
 [Collection(ProcessClusterDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Faults)]
 public sealed class RecoveryTimeTests(ProcessClusterFixture fixture, ITestOutputHelper output)
 {
     private static readonly TimeSpan SteadyState = TimeSpan.FromSeconds(10);

@@ -8,10 +8,10 @@ namespace OrleansHotData.Tests.Faults;
 /// The durable redis-server is killed mid-ingest and restarted: API writes fail clearly meanwhile, no Kafka offset
 /// is committed past state that Redis had made durable, and everything applies once it is back.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Faults)]
 public sealed class RedisOutageTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(12);
-    private static readonly TimeSpan ReconnectGrace = TimeSpan.FromSeconds(10);
 
     [Fact]
     public async Task Redis_killed_mid_ingest_fails_api_writes_clearly_commits_nothing_undurable_and_loses_nothing()
@@ -25,6 +25,7 @@ public sealed class RedisOutageTests(ITestOutputHelper output)
         IReadOnlyList<long> committed = [];
         IReadOnlyDictionary<string, HotDataState> durable = new Dictionary<string, HotDataState>();
         TimeSpan killedAt = default, restartedAt = default;
+        long acknowledgedBeforeRestart = 0;
         await workload.RunWithAsync(TimeSpan.FromSeconds(28), async () =>
         {
             await Task.Delay(TimeSpan.FromSeconds(6));
@@ -43,6 +44,7 @@ public sealed class RedisOutageTests(ITestOutputHelper output)
 
             await cluster.Redis.RestartAsync();
             restartedAt = workload.Counts.Elapsed;
+            acknowledgedBeforeRestart = workload.Counts.ApiWritesAcknowledged;
             report.Phase($"redis-server restarted; committed offsets {string.Join(",", committed)}; {durable.Count} keys were durable");
         });
         report.Phase("workload done");
@@ -63,17 +65,22 @@ public sealed class RedisOutageTests(ITestOutputHelper output)
         Assert.Empty(mismatches);
         Assert.Equal(0, workload.Counts.KafkaRecordsFailed);
 
-        // While Redis was down, API writes failed with a clear, retryable answer: a 503 problem, not a hang.
+        // While Redis was down, API writes failed with a clear, retryable answer: a 503 problem, not a hang; none was refused.
         var failures = workload.ApiFailures;
         Assert.NotEmpty(failures);
+        WorkloadAssert.ApiWrites(workload, minimumAcknowledgedShare: 0.3);
+        // Once Redis was back, writes were acknowledged again. How soon is a figure, printed, not asserted.
+        Assert.True(workload.Counts.ApiWritesAcknowledged > acknowledgedBeforeRestart, "no API write was acknowledged after Redis restarted");
+        var lastFailureSent = failures.Max(f => f.At);
+        report.Line(string.Create(CultureInfo.InvariantCulture,
+            $"the last failing write was sent {(lastFailureSent - restartedAt).TotalSeconds:0.0} s after the restart; {workload.Counts.ApiWritesAcknowledged - acknowledgedBeforeRestart} writes acknowledged after it"));
         Assert.All(failures, f =>
         {
             Assert.False(f.TimedOut, $"a write to {f.Key} hung: {f.Error}");
             Assert.StartsWith($"{nameof(HttpWriteException)}: HTTP 503 application/problem+json", f.Error, StringComparison.Ordinal);
             Assert.Contains("urn:orleanshotdata:problem:unavailable", f.Error, StringComparison.Ordinal);
-            // Failed once Redis was gone, and was sent before the silos' Redis connections had recovered from it.
+            // Failed once Redis was gone.
             Assert.True(f.At + f.Latency >= killedAt, $"a write to {f.Key} failed at {f.At + f.Latency}, before Redis was killed at {killedAt}");
-            Assert.True(f.At <= restartedAt + ReconnectGrace, $"a write to {f.Key} sent at {f.At} failed, long after Redis restarted at {restartedAt}");
         });
     }
 

@@ -7,6 +7,7 @@ namespace OrleansHotData.Tests.Faults;
 /// replacement, wait until it serves — while the mixed workload runs; the cluster ends in the state of the model.
 /// </summary>
 [Collection(ProcessClusterDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Faults)]
 public sealed class RollingRestartTests(ProcessClusterFixture fixture, ITestOutputHelper output)
 {
     [Fact]
@@ -55,6 +56,8 @@ public sealed class RollingRestartTests(ProcessClusterFixture fixture, ITestOutp
 
         Assert.Empty(mismatches);
         Assert.Equal(0, workload.Counts.KafkaRecordsFailed);
+        // Only writes in flight to a stopping silo may go unanswered; none is refused.
+        WorkloadAssert.ApiWrites(workload, minimumAcknowledgedShare: 0.8);
         Assert.DoesNotContain(original, cluster.Silos.Contains);
         Assert.DoesNotContain(cluster.Silos, s => s.HasExited);
         // Stopped silos leave the cluster; none is declared dead (no false positive of failure detection).

@@ -7,6 +7,7 @@ namespace OrleansHotData.Tests.Faults;
 /// survivors, and the cluster ends in the state of the sequential model.
 /// </summary>
 [Collection(ProcessClusterDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Faults)]
 public sealed class SiloKillTests(ProcessClusterFixture fixture, ITestOutputHelper output)
 {
     [Fact]
@@ -53,6 +54,8 @@ public sealed class SiloKillTests(ProcessClusterFixture fixture, ITestOutputHelp
         Assert.Empty(mismatches);
         var counts = workload.Counts;
         Assert.Equal(0, counts.KafkaRecordsFailed);
+        // Only writes in flight to the killed silo may go unanswered; none is refused.
+        WorkloadAssert.ApiWrites(workload, minimumAcknowledgedShare: 0.8);
         Assert.True(counts.KafkaRecordsProduced > before.KafkaRecordsProduced, "records should have been produced after the kill");
         Assert.DoesNotContain(cluster.Silos, s => s.HasExited);
         // Failure detection declared the killed silo dead, and no other (no false positive under this load).

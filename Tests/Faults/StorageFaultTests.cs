@@ -6,6 +6,7 @@ namespace OrleansHotData.Tests.Faults;
 /// Grain state writes fail at random mid-ingest, some before reaching Redis and some after it stored them (the
 /// answer lost): Kafka records are still applied exactly once, and API writes end acknowledged or honestly unknown.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Faults)]
 public sealed class StorageFaultTests(ITestOutputHelper output)
 {
     [Fact]
@@ -44,6 +45,8 @@ public sealed class StorageFaultTests(ITestOutputHelper output)
         Assert.Empty(mismatches);
         Assert.Equal(0, workload.Counts.KafkaRecordsFailed);
         Assert.True(workload.Counts.ApiWritesUnknown > 0, "API writes should have met the injected faults");
+        // A storage failure is an unavailable store (unknown outcome), never a refusal; a tenth of the storage writes failed, for 12 s of the 22.
+        WorkloadAssert.ApiWrites(workload, minimumAcknowledgedShare: 0.3);
         Assert.All(workload.ApiFailures, f => Assert.False(f.TimedOut, $"a write to {f.Key} hung: {f.Error}"));
     }
 }

@@ -20,7 +20,7 @@ public static class WorkloadBindings
         return new KafkaPosition(result.Partition.Value, result.Offset.Value);
     };
 
-    /// <summary>Writes through the SDK; its exceptions (refusals, Orleans and storage failures) make a write's outcome unknown.</summary>
+    /// <summary>Writes through the SDK; Orleans and storage failures make a write's outcome unknown, its <c>HotDataException</c>s are refusals.</summary>
     public static Func<ApiWrite, CancellationToken, Task> SdkWrite(IHotDataClient client) => (write, cancellationToken) =>
     {
         ArgumentNullException.ThrowIfNull(client);

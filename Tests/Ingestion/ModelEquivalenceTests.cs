@@ -5,6 +5,7 @@ namespace OrleansHotData.Tests.Ingestion;
 
 /// <summary>The cluster, fed through Kafka, ends in exactly the state of a sequential model of the same records.</summary>
 [Collection(KafkaIngestionDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Streaming)]
 public sealed class ModelEquivalenceTests(KafkaIngestionFixture fixture)
 {
     private const int RecordCount = 100_000;

@@ -9,6 +9,7 @@ namespace OrleansHotData.Tests.Ingestion;
 /// changes nothing: the grains remember the source position of the last record they applied.
 /// </summary>
 [Collection(KafkaIngestionDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Streaming)]
 public sealed class ResumeAndReplayTests(KafkaIngestionFixture fixture)
 {
     private const int KeyCount = 40;

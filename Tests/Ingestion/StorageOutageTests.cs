@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OrleansHotData.Grains;
 using OrleansHotData.Tests.Infrastructure;
 
 namespace OrleansHotData.Tests.Ingestion;
@@ -8,6 +9,7 @@ namespace OrleansHotData.Tests.Ingestion;
 /// later records of their key, and nothing is applied twice.
 /// </summary>
 [Collection(KafkaIngestionDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Faults)]
 public sealed class StorageOutageTests(KafkaIngestionFixture fixture)
 {
     [Fact]
@@ -32,6 +34,10 @@ public sealed class StorageOutageTests(KafkaIngestionFixture fixture)
             await ProduceIncrementsAsync(topic, keys, rounds: 5);
             // Give the records time to reach the grains and fail to persist while Redis is down.
             await Task.Delay(TimeSpan.FromSeconds(3));
+            // The outage is real for the silos: a write now fails, as an infrastructure failure (retried), not as bad input.
+            var probe = silos[0].Grains.GetGrain<IHotDataGrain>($"{clusterId}-probe");
+            var refused = await Assert.ThrowsAnyAsync<Exception>(() => probe.ApplyAsync(HotDataChange.Set("""{"p":1}""")));
+            Assert.True(InfrastructureFailure.Is(refused), $"the write during the outage failed with {refused.GetType().Name}: {refused.Message}");
             await redis.RestartAsync();
 
             await WaitForCountsAsync(silos[0], keys, 10, TimeSpan.FromSeconds(120));

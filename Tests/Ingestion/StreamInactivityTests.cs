@@ -10,6 +10,7 @@ namespace OrleansHotData.Tests.Ingestion;
 /// <c>Kafka:StreamInactivityPeriod</c>; the key's next record sets it up again, and every record is applied once.
 /// </summary>
 [Collection(KafkaIngestionDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Streaming)]
 public sealed class StreamInactivityTests(KafkaIngestionFixture fixture)
 {
     private const string InactivityPeriod = "00:00:01";

@@ -11,6 +11,7 @@ namespace OrleansHotData.Tests.Ingestion;
 /// trace, so neither a replay nor a late record can undo what the source said.
 /// </summary>
 [Collection(KafkaIngestionDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Streaming)]
 public sealed class UnusualRecordTests(KafkaIngestionFixture fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);

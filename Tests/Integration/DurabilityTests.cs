@@ -5,6 +5,7 @@ namespace OrleansHotData.Tests.Integration;
 
 /// <summary>Values live in Redis, not only in an activation: they survive deactivation and the restart of their silo.</summary>
 [Collection(HotDataClusterDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Integration)]
 public sealed class DurabilityTests(HotDataClusterFixture shared)
 {
     [Fact]

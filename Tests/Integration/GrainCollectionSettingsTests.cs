@@ -13,6 +13,7 @@ namespace OrleansHotData.Tests.Integration;
 /// The settings that bound what idle keys cost a silo reach Orleans from configuration: activation collection and
 /// shedding under memory pressure, and how long the pulling agent keeps an idle key's stream.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class GrainCollectionSettingsTests
 {
     private static T BuildAndResolve<T>(Dictionary<string, string?> settings, Func<IServiceProvider, T> resolve)

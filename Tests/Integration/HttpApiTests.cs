@@ -8,6 +8,7 @@ using OrleansHotData.Tests.Infrastructure;
 namespace OrleansHotData.Tests.Integration;
 
 [Collection(HotDataClusterDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Integration)]
 public sealed class HttpApiTests(HotDataClusterFixture cluster)
 {
     private HttpClient Http => cluster.Http;

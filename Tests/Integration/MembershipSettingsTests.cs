@@ -9,6 +9,7 @@ using OrleansHotData.Tests.Infrastructure;
 namespace OrleansHotData.Tests.Integration;
 
 /// <summary>The failure-detection settings reach Orleans from configuration, over defaults that detect a dead silo in seconds.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class MembershipSettingsTests
 {
     private static ClusterMembershipOptions BuildAndResolve(Dictionary<string, string?> settings)

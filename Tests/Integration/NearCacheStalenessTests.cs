@@ -7,6 +7,7 @@ namespace OrleansHotData.Tests.Integration;
 /// A silo whose heartbeats come less often than a client's MaxStaleness cannot keep that client's entries confirmed:
 /// the client reads them from their grains again rather than serve them older than the bound.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Integration)]
 public sealed class NearCacheStalenessTests
 {
     [Fact]

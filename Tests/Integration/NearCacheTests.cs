@@ -14,6 +14,7 @@ namespace OrleansHotData.Tests.Integration;
 /// confirming is read from the grain again, and the silo answers HTTP reads from memory.
 /// </summary>
 [Collection(HotDataClusterDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Integration)]
 public sealed class NearCacheTests(HotDataClusterFixture cluster)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);

@@ -5,6 +5,7 @@ using OrleansHotData.Tests.Infrastructure;
 namespace OrleansHotData.Tests.Integration;
 
 [Collection(HotDataClusterDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Integration)]
 public sealed class SdkTests(HotDataClusterFixture cluster)
 {
     private IHotDataClient Client => cluster.ClientHost.Client;

@@ -14,6 +14,7 @@ namespace OrleansHotData.Tests.Integration;
 /// member names, lone surrogates, and ETags from a value's earlier life.
 /// </summary>
 [Collection(HotDataClusterDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Integration)]
 public sealed class UnusualInputTests(HotDataClusterFixture cluster)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);

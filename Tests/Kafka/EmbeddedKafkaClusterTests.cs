@@ -6,6 +6,7 @@ namespace OrleansHotData.Tests.Kafka;
 
 /// <summary>What the embedded cluster's own API does, and how the mock behaves where a real broker is configurable.</summary>
 [Collection(SharedEmbeddedKafka.Name)]
+[Trait(TestCategory.Name, TestCategory.Streaming)]
 public sealed class EmbeddedKafkaClusterTests(EmbeddedKafkaFixture kafka)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

@@ -8,6 +8,7 @@ namespace OrleansHotData.Tests.Kafka;
 /// Faults injected into the broker. Each test starts a cluster of its own, since a broker outage or an injected
 /// error would hit any other test using the same cluster.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Streaming)]
 public sealed class EmbeddedKafkaFaultTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);

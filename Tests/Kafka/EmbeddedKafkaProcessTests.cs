@@ -5,6 +5,7 @@ using Confluent.Kafka;
 namespace OrleansHotData.Tests.Kafka;
 
 /// <summary>The broker as a process of its own: the way multi-process tests and development scripts run it.</summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class EmbeddedKafkaProcessTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

@@ -5,6 +5,7 @@ namespace OrleansHotData.Tests.Kafka;
 
 /// <summary>Ordinary produce and consume through the shared embedded cluster, as the silo's Kafka streams use it.</summary>
 [Collection(SharedEmbeddedKafka.Name)]
+[Trait(TestCategory.Name, TestCategory.Streaming)]
 public sealed class EmbeddedKafkaRoundTripTests(EmbeddedKafkaFixture kafka)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

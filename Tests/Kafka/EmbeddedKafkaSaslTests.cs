@@ -75,6 +75,7 @@ public sealed class SaslBrokerFixture : IAsyncLifetime
     }
 }
 
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class EmbeddedKafkaSaslTests(SaslBrokerFixture fixture) : IClassFixture<SaslBrokerFixture>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

@@ -2,6 +2,7 @@ using OrleansHotData.EmbeddedKafka;
 
 namespace OrleansHotData.Tests.Kafka;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class HostArgumentsTests
 {
     [Fact]

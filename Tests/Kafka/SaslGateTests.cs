@@ -10,6 +10,7 @@ namespace OrleansHotData.Tests.Kafka;
 /// The SASL gate byte by byte, in front of an in-process mock broker: paths librdkafka does not take (SaslHandshake
 /// v0 with bare tokens, a refused mechanism) and the cut-off of a request sent before authentication.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Streaming)]
 public sealed class SaslGateTests : IDisposable
 {
     private readonly EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.Start();

@@ -6,6 +6,7 @@ using OrleansHotData.EmbeddedKafka.Sasl;
 namespace OrleansHotData.Tests.Kafka;
 
 /// <summary>The SASL front's parts on their own: SCRAM and PLAIN servers, the users file, the ApiVersions rewrite, the options.</summary>
+[Trait(TestCategory.Name, TestCategory.Streaming)]
 public sealed class SaslProtocolTests
 {
     // RFC 7677 section 3: user "user", password "pencil".

@@ -10,6 +10,7 @@ namespace OrleansHotData.Tests.Observability;
 /// silos of the fixture; screenshots are saved with the test results.
 /// </summary>
 [Collection(ObservabilityDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed partial class DashboardBrowserTests(ObservabilityFixture fixture) : IAsyncLifetime
 {
     private const string ChromiumPath = "/usr/bin/chromium";

@@ -4,6 +4,7 @@ namespace OrleansHotData.Tests.Observability;
 
 /// <summary>Expiry is a change: watchers of a Kafka-fed key learn of it, in order, with a version of its own.</summary>
 [Collection(ObservabilityDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Integration)]
 public sealed class ExpiryWatchTests(ObservabilityFixture fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);

@@ -6,6 +6,7 @@ namespace OrleansHotData.Tests.Observability;
 
 /// <summary>Readiness follows the real state of Redis, the cluster and the Kafka receivers; liveness only the process.</summary>
 [Collection(ObservabilityDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Integration)]
 public sealed class HealthTests(ObservabilityFixture fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);

@@ -5,6 +5,7 @@ namespace OrleansHotData.Tests.Observability;
 
 /// <summary>The Prometheus endpoint of each silo shows the system's meter moving as work is done.</summary>
 [Collection(ObservabilityDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Integration)]
 public sealed class MetricsTests(ObservabilityFixture fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);

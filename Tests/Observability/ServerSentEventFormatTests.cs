@@ -4,6 +4,7 @@ using OrleansHotData.Silo.Api;
 
 namespace OrleansHotData.Tests.Observability;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class ServerSentEventFormatTests
 {
     private static readonly DateTimeOffset At = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);

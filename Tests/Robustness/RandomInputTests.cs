@@ -18,6 +18,7 @@ namespace OrleansHotData.Tests.Robustness;
 /// <see cref="Random"/> drives the generator and the printed seed is the reproduction.
 /// </remarks>
 [Collection(RobustnessDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Integration)]
 public sealed class RandomInputTests(RobustnessFixture fixture, ITestOutputHelper output)
 {
     public const string SeedVariable = "HOTDATA_FUZZ_SEED";

@@ -7,6 +7,7 @@ namespace OrleansHotData.Tests.Security;
 /// Every endpoint against every kind of caller: who is let in (2xx), who is not known (401) and who is known but lacks
 /// the role (403).
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Integration)]
 public sealed class AccessMatrixTests(SecurityFixture fixture) : IClassFixture<SecurityFixture>
 {
     private const int Allowed = 200;

@@ -10,6 +10,7 @@ namespace OrleansHotData.Tests.Security;
 /// The silo's own connections secured, each against the real thing: a <c>redis-server</c> that requires a password,
 /// one that serves only TLS, and the HTTP API served over HTTPS with a configured certificate.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class InfrastructureSecurityTests
 {
     private const string RedisPassword = "redis-password-for-this-test-7c1f";

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -6,8 +7,12 @@ using OrleansHotData.Tests.Infrastructure;
 namespace OrleansHotData.Tests.Security;
 
 /// <summary>Limits per client identity: the request bucket, the cost of a batch read, watch caps, failed authentications.</summary>
+[Trait(TestCategory.Name, TestCategory.Integration)]
 public sealed class LimitsTests(LimitsFixture fixture) : IClassFixture<LimitsFixture>
 {
+    // The most permits the bucket can have refilled in a span, at the fixture's one permit a second.
+    private static int PermitsRefilledWithin(TimeSpan span) => (int)Math.Ceiling(span.TotalSeconds) + 1;
+
     private static string KeyPath() => "/v1/keys/" + Guid.NewGuid().ToString("N");
 
     private static HttpRequestMessage Get(string path, string client)
@@ -28,6 +33,7 @@ public sealed class LimitsTests(LimitsFixture fixture) : IClassFixture<LimitsFix
     [Fact]
     public async Task Two_identities_do_not_share_a_bucket_and_a_client_over_its_rate_gets_429_with_retry_after()
     {
+        var clock = Stopwatch.StartNew();
         var responses = await Task.WhenAll(Enumerable.Range(0, LimitsFixture.Burst * 3).Select(async _ =>
         {
             using var request = Get(KeyPath(), "drain");
@@ -35,8 +41,11 @@ public sealed class LimitsTests(LimitsFixture fixture) : IClassFixture<LimitsFix
             return (response.StatusCode, response.Headers.RetryAfter, response.Content.Headers.ContentType?.MediaType);
         }));
 
+        // However fast this client is, no more requests pass than the bucket held plus what it refilled meanwhile.
+        var allowed = LimitsFixture.Burst + PermitsRefilledWithin(clock.Elapsed);
         var limited = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
-        Assert.NotEmpty(limited);
+        Assert.True(responses.Length - limited.Count <= allowed, $"{responses.Length - limited.Count} requests passed in {clock.Elapsed}; the bucket allowed {allowed}");
+        Assert.Equal(responses.Length - limited.Count, responses.Count(r => r.StatusCode == HttpStatusCode.NotFound));
         Assert.All(limited, r => Assert.Equal("application/problem+json", r.MediaType));
         Assert.All(limited, r => Assert.NotNull(r.RetryAfter));
 
@@ -49,7 +58,8 @@ public sealed class LimitsTests(LimitsFixture fixture) : IClassFixture<LimitsFix
     [Fact]
     public async Task A_batch_get_costs_one_permit_per_key()
     {
-        // Nine keys spend nine of the ten permits; the next nine cannot be had before seconds of refill.
+        // Nine keys spend nine of the ten permits; the next nine can be had only once eight more are refilled.
+        var clock = Stopwatch.StartNew();
         using (var request = BatchGet("batch", 9))
         using (var response = await fixture.Http.SendAsync(request))
         {
@@ -59,8 +69,16 @@ public sealed class LimitsTests(LimitsFixture fixture) : IClassFixture<LimitsFix
         using (var request = BatchGet("batch", 9))
         using (var response = await fixture.Http.SendAsync(request))
         {
-            Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
-            Assert.NotNull(response.Headers.RetryAfter);
+            // Measured, not assumed: a client too slow to ask before the refill may rightly get its nine keys.
+            if (1 + PermitsRefilledWithin(clock.Elapsed) < 9)
+            {
+                Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+                Assert.NotNull(response.Headers.RetryAfter);
+            }
+            else
+            {
+                Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.TooManyRequests, $"{response.StatusCode}");
+            }
         }
     }
 

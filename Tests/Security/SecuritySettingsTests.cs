@@ -4,6 +4,7 @@ using OrleansHotData.Silo.Security;
 namespace OrleansHotData.Tests.Security;
 
 /// <summary>Security settings the silo refuses at start-up, each with one line naming the setting.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class SecuritySettingsTests
 {
     private const string SigningKey = "jwt-signing-key-that-is-long-enough-0123456789";

@@ -7,6 +7,7 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace OrleansHotData.Tests.Security;
 
+[Trait(TestCategory.Name, TestCategory.Integration)]
 public sealed class SecurityTests(SecurityFixture fixture) : IClassFixture<SecurityFixture>
 {
     private HttpClient Http => fixture.Http;

@@ -3,6 +3,7 @@ using OrleansHotData.Silo.Api;
 namespace OrleansHotData.Tests.Security;
 
 /// <summary>A watch stream's buffer is bounded in bytes: a slow reader holds at most the budget, or the newest event.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class WatchEventBufferTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using StackExchange.Redis;
 
 namespace OrleansHotData.Tests.Storage;
 
+[Trait(TestCategory.Name, TestCategory.Integration)]
 public sealed class HotDataGrainStorageTests(RedisStorageFixture fixture) : IClassFixture<RedisStorageFixture>
 {
     private const string GrainType = RedisStorageFixture.GrainType;

@@ -6,6 +6,7 @@ using OrleansHotData.Grains.Storage;
 
 namespace OrleansHotData.Tests.Storage;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class HotDataStateFormatProperties
 {
     private static readonly long MinTicks = DateTimeOffset.MinValue.UtcTicks + TimeSpan.TicksPerDay;

@@ -3,6 +3,7 @@ using OrleansHotData.Grains.Storage;
 
 namespace OrleansHotData.Tests.Storage;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class HotDataStateFormatTests
 {
     internal static readonly HotDataState Sample = new()

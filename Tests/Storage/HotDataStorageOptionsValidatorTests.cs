@@ -3,6 +3,7 @@ using StackExchange.Redis;
 
 namespace OrleansHotData.Tests.Storage;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class HotDataStorageOptionsValidatorTests
 {
     private static readonly HotDataStorageOptions Valid = new() { ConfigurationOptions = ConfigurationOptions.Parse("127.0.0.1:6379") };

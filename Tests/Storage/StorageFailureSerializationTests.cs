@@ -8,6 +8,7 @@ namespace OrleansHotData.Tests.Storage;
 /// A storage failure travels from the grain to its caller — often on another silo, or in a client — through Orleans'
 /// serializer. It must arrive as a storage failure, which the API answers with 503, not as a serializer error (500).
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Integration)]
 public sealed class StorageFailureSerializationTests(RedisStorageFixture fixture) : IClassFixture<RedisStorageFixture>
 {
     [Fact]

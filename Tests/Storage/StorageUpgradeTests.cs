@@ -4,6 +4,7 @@ using StackExchange.Redis;
 
 namespace OrleansHotData.Tests.Storage;
 
+[Trait(TestCategory.Name, TestCategory.Integration)]
 public sealed class StorageUpgradeTests(RedisStorageFixture fixture) : IClassFixture<RedisStorageFixture>
 {
     [Fact]

@@ -10,6 +10,7 @@ using OrleansHotData.Tests.Kafka;
 namespace OrleansHotData.Tests.Streaming;
 
 [Collection(KafkaStreamClusterDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Streaming)]
 public sealed class KafkaDeadLetterSizeTests(KafkaStreamClusterFixture fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);

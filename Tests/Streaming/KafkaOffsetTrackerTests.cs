@@ -2,6 +2,7 @@ using Orleans.Streaming.Kafka.Providers;
 
 namespace OrleansHotData.Tests.Streaming;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class KafkaOffsetTrackerTests
 {
     [Fact]

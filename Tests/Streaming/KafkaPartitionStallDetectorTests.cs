@@ -2,6 +2,7 @@ using Orleans.Streaming.Kafka.Providers;
 
 namespace OrleansHotData.Tests.Streaming;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class KafkaPartitionStallDetectorTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);

@@ -5,6 +5,7 @@ using Orleans.Streams;
 
 namespace OrleansHotData.Tests.Streaming;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class KafkaQueueBalancerTests
 {
     private static readonly IReadOnlyList<QueueId> Queues = [.. new KafkaStreamQueueMapper(

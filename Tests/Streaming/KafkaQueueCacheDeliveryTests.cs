@@ -11,6 +11,7 @@ namespace OrleansHotData.Tests.Streaming;
 /// keys of its partition.
 /// </summary>
 [Collection(KafkaStreamClusterDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Streaming)]
 public sealed class KafkaQueueCacheDeliveryTests(KafkaStreamClusterFixture fixture)
 {
     private const int DeliveryBatchSize = 64;

@@ -9,6 +9,7 @@ namespace OrleansHotData.Tests.Streaming;
 /// The partition cache on its own, driven as the pulling agent drives it: read a batch with <c>MoveNext</c>, deliver
 /// it, ask for the next one; purge before every read.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class KafkaQueueCacheTests
 {
     private const string Topic = "cache-topic";

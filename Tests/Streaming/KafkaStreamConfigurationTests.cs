@@ -8,6 +8,7 @@ using Orleans.Streams;
 
 namespace OrleansHotData.Tests.Streaming;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class KafkaStreamConfigurationTests
 {
     private static Dictionary<string, string?> JsonLikeSettings(string name) => new()

@@ -6,6 +6,7 @@ using OrleansHotData.Tests.Kafka;
 namespace OrleansHotData.Tests.Streaming;
 
 [Collection(KafkaStreamClusterDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Streaming)]
 public sealed class KafkaStreamDeliveryFailureTests(KafkaStreamClusterFixture fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);

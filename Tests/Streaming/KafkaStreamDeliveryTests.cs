@@ -8,6 +8,7 @@ using OrleansHotData.Tests.Kafka;
 namespace OrleansHotData.Tests.Streaming;
 
 [Collection(KafkaStreamClusterDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Streaming)]
 public sealed class KafkaStreamDeliveryTests(KafkaStreamClusterFixture fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);

@@ -2,6 +2,7 @@ using Orleans.Configuration;
 
 namespace OrleansHotData.Tests.Streaming;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class KafkaStreamOptionsValidatorTests
 {
     private static KafkaStreamOptions ValidOptions() => new()

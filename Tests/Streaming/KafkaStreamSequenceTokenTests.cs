@@ -4,6 +4,7 @@ using Orleans.Streaming.Kafka.Providers;
 
 namespace OrleansHotData.Tests.Streaming;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class KafkaStreamSequenceTokenTests
 {
     private static KafkaRecord Record(long offset) => new()

@@ -6,6 +6,7 @@ using OrleansHotData.Tests.Infrastructure;
 namespace OrleansHotData.Tests.Streaming;
 
 [Collection(KafkaStreamClusterDefinition.Name)]
+[Trait(TestCategory.Name, TestCategory.Streaming)]
 public sealed class KafkaTopicPartitionsValidatorTests(KafkaStreamClusterFixture fixture)
 {
     private static KafkaStreamOptions Options(string bootstrapServers, string topic, int partitions) => new()
