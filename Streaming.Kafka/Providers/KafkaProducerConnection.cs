@@ -8,7 +8,7 @@ namespace Orleans.Streaming.Kafka.Providers;
 /// The one Kafka producer of a stream provider in this process, shared by the queue adapter and the dead-letter
 /// publisher; created on first use and flushed when the host stops.
 /// </summary>
-internal sealed partial class KafkaProducerConnection : IDisposable
+internal sealed partial class KafkaProducerConnection : IKafkaRecordProducer, IDisposable
 {
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(10);
 
@@ -30,6 +30,9 @@ internal sealed partial class KafkaProducerConnection : IDisposable
     }
 
     public IProducer<byte[]?, byte[]?> Producer => producer.Value;
+
+    public void Produce(string topic, Message<byte[]?, byte[]?> message, Action<DeliveryReport<byte[]?, byte[]?>> deliveryHandler) =>
+        Producer.Produce(topic, message, deliveryHandler);
 
     public void Dispose()
     {
