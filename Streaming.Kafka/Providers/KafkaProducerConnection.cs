@@ -15,6 +15,8 @@ internal sealed partial class KafkaProducerConnection : IKafkaRecordProducer, ID
     private readonly Lazy<IProducer<byte[]?, byte[]?>> producer;
     private readonly ILogger logger;
     private readonly string providerName;
+    // Registered under more than one service (the connection itself and IKafkaRecordProducer): disposed once.
+    private int disposed;
 
     public KafkaProducerConnection(string providerName, KafkaStreamOptions options, ILoggerFactory loggerFactory)
     {
@@ -36,7 +38,7 @@ internal sealed partial class KafkaProducerConnection : IKafkaRecordProducer, ID
 
     public void Dispose()
     {
-        if (!producer.IsValueCreated)
+        if (Interlocked.Exchange(ref disposed, 1) != 0 || !producer.IsValueCreated)
         {
             return;
         }
