@@ -19,8 +19,10 @@ namespace OrleansHotData.Grains;
 // Activated on the silo of its first caller: for a key fed from Kafka the silo reading its partition, for a key first
 // written through the SDK the gateway the client sends that key's calls to, so later calls need no hop between silos.
 [PreferLocalPlacement]
+// Named explicitly: the name is part of every stored state's key, which a rebuild from the changelog writes.
+[GrainType(HotDataConstants.GrainType)]
 public sealed partial class HotDataGrain(
-    [PersistentState("state", HotDataConstants.StorageName)] IPersistentState<HotDataState> state,
+    [PersistentState(HotDataConstants.StateName, HotDataConstants.StorageName)] IPersistentState<HotDataState> state,
     IOptions<HotDataOptions> options,
     TimeProvider time,
     HotDataMetrics metrics,
