@@ -1,9 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
-using OrleansHotData.EmbeddedKafka;
 using OrleansHotData.Grains.Changelog;
 using OrleansHotData.Tests.Infrastructure;
-using OrleansHotData.Tests.Ingestion;
-using OrleansHotData.Tests.Kafka;
 
 namespace OrleansHotData.Tests.Changelog;
 
@@ -15,28 +12,24 @@ public sealed class ChangelogOutageTests : IAsyncLifetime
 {
     private const int MaxOutboxEntries = 4;
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
-    private readonly EmbeddedKafkaCluster _kafka = EmbeddedKafkaCluster.Start();
-    private RedisServer _redis = null!;
+    private ChangelogTestCluster _cluster = null!;
     private TestSilo _silo = null!;
-    private string _topic = null!;
 
     public async Task InitializeAsync()
     {
-        _redis = await RedisServer.StartAsync();
-        _topic = _kafka.CreateTopicWithDeadLetters("outage", 2);
-        var settings = KafkaIngestionFixture.SiloKafkaSettings(_kafka.BootstrapServers, _topic, "og-" + Guid.NewGuid().ToString("N")[..8], 2);
+        _cluster = await ChangelogTestCluster.StartAsync("outage", 2);
+        var settings = _cluster.Settings;
         // Records queued while the broker is down fail after a second: the outage outlasts them.
         settings["Kafka:ClientConfig:message.timeout.ms"] = "1000";
         settings["Changelog:MaxOutboxEntries"] = $"{MaxOutboxEntries}";
         settings["Changelog:RetryInterval"] = "00:00:00.200";
-        _silo = await TestSilo.StartAsync(_redis.ConnectionString, "outage-" + Guid.NewGuid().ToString("N")[..8], settings);
+        _silo = await _cluster.StartSiloAsync();
     }
 
     public async Task DisposeAsync()
     {
         await _silo.DisposeAsync();
-        await _redis.DisposeAsync();
-        _kafka.Dispose();
+        await _cluster.DisposeAsync();
     }
 
     [Fact]
@@ -50,7 +43,7 @@ public sealed class ChangelogOutageTests : IAsyncLifetime
             model[key][result.Version] = result.Value!.Json;
         }
 
-        _kafka.SetBrokerDown();
+        _cluster.Kafka.SetBrokerDown();
         var refused = 0;
         foreach (var key in keys)
         {
@@ -74,7 +67,7 @@ public sealed class ChangelogOutageTests : IAsyncLifetime
         var publisher = _silo.App.Services.GetRequiredService<ChangelogPublisher>();
         await Eventually.TrueAsync(() => Task.FromResult(publisher.Failed > 0), Deadline, "records queued in the outage to time out");
 
-        _kafka.SetBrokerUp();
+        _cluster.Kafka.SetBrokerUp();
         foreach (var key in keys)
         {
             var grain = _silo.Grains.GetGrain<IHotDataGrain>(key);
@@ -96,11 +89,7 @@ public sealed class ChangelogOutageTests : IAsyncLifetime
             model[key][result!.Version] = result.Value!.Json;
         }
 
-        var audit = await Eventually.ReturnsAsync(
-            () => Task.FromResult(ChangelogAudit.Read(EmbeddedKafkaFixture.ForCluster(_kafka.BootstrapServers).Consumer("audit"), _topic + ChangelogOptions.DefaultTopicSuffix)),
-            audit => model.All(p => audit.LastVersion(p.Key) == p.Value.Keys.Max()),
-            Deadline,
-            "every change to reach the changelog");
+        var audit = await _cluster.AuditAsync(model, Deadline);
         Assert.Empty(model.SelectMany(p => audit.Problems(p.Key, p.Value)));
     }
 }

@@ -1,9 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
-using OrleansHotData.EmbeddedKafka;
 using OrleansHotData.Grains;
-using OrleansHotData.Grains.Changelog;
 using OrleansHotData.Tests.Infrastructure;
-using OrleansHotData.Tests.Ingestion;
 using OrleansHotData.Tests.Kafka;
 
 namespace OrleansHotData.Tests.Changelog;
@@ -12,23 +9,19 @@ namespace OrleansHotData.Tests.Changelog;
 public sealed class ChangelogPublishTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
-    private readonly EmbeddedKafkaCluster _kafka = EmbeddedKafkaCluster.Start();
-    private RedisServer _redis = null!;
+    private ChangelogTestCluster _cluster = null!;
     private TestSilo _silo = null!;
-    private string _topic = null!;
 
     public async Task InitializeAsync()
     {
-        _redis = await RedisServer.StartAsync();
-        _topic = _kafka.CreateTopicWithDeadLetters("changelog", 4);
-        _silo = await TestSilo.StartAsync(_redis.ConnectionString, "changelog-" + Guid.NewGuid().ToString("N")[..8], KafkaIngestionFixture.SiloKafkaSettings(_kafka.BootstrapServers, _topic, "cl-" + Guid.NewGuid().ToString("N")[..8], 4));
+        _cluster = await ChangelogTestCluster.StartAsync("changelog", 4);
+        _silo = await _cluster.StartSiloAsync();
     }
 
     public async Task DisposeAsync()
     {
         await _silo.DisposeAsync();
-        await _redis.DisposeAsync();
-        _kafka.Dispose();
+        await _cluster.DisposeAsync();
     }
 
     [Fact]
@@ -52,14 +45,14 @@ public sealed class ChangelogPublishTests : IAsyncLifetime
         var expiring = _silo.Grains.GetGrain<IHotDataGrain>("api-expiring");
         Record("api-expiring", await expiring.ApplyAsync(HotDataChange.Set("\"soon\"", TimeSpan.FromMilliseconds(300))));
         var kafkaKeys = Enumerable.Range(0, 20).Select(i => $"kafka-{i}").ToList();
-        using (var producer = new Confluent.Kafka.ProducerBuilder<string?, byte[]?>(EmbeddedKafkaFixture.ForCluster(_kafka.BootstrapServers).Producer()).Build())
+        using (var producer = _cluster.CreateProducer())
         {
             for (var n = 1; n <= 5; n++)
             {
                 foreach (var key in kafkaKeys)
                 {
                     var json = $$"""{"seq":{{n}}}""";
-                    await producer.ProduceAsync(_topic, TestRecords.Create(key, json, []));
+                    await producer.ProduceAsync(_cluster.Topic, TestRecords.Create(key, json, []));
                     Applied(key)[n] = json;
                 }
             }
@@ -68,11 +61,7 @@ public sealed class ChangelogPublishTests : IAsyncLifetime
         await Eventually.TrueAsync(async () => (await expiring.GetAsync()) is null && (await _silo.Grains.GetGrain<IHotDataGrain>("kafka-19").GetAsync())?.Version == 5, Deadline, "the expiry and the Kafka records to be applied");
         Applied("api-expiring")[2] = null;
 
-        var audit = await Eventually.ReturnsAsync(
-            () => Task.FromResult(ChangelogAudit.Read(EmbeddedKafkaFixture.ForCluster(_kafka.BootstrapServers).Consumer("audit-" + Guid.NewGuid().ToString("N")), _topic + ChangelogOptions.DefaultTopicSuffix)),
-            audit => model.All(p => audit.LastVersion(p.Key) == p.Value.Keys.Max()),
-            Deadline,
-            "every change to reach the changelog");
+        var audit = await _cluster.AuditAsync(model, Deadline);
 
         Assert.Empty(model.SelectMany(p => audit.Problems(p.Key, p.Value)));
         Assert.Equal(HotDataChangeSource.Expiry, audit.Records["api-expiring"].Last().Source);
@@ -96,7 +85,7 @@ public sealed class ChangelogPublishTests : IAsyncLifetime
         var grain = _silo.Grains.GetGrain<IHotDataGrain>(key);
         await grain.ApplyAsync(HotDataChange.Set("1"));
         var storageKey = $"{_silo.App.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Orleans.Configuration.ClusterOptions>>().Value.ServiceId}/state/hotdata/{key}/state";
-        using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+        using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_cluster.Redis.ConnectionString);
         Assert.NotNull(Stored().Outbox);
 
         await _silo.Grains.GetGrain<Orleans.Runtime.IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);

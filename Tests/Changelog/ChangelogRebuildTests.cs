@@ -1,8 +1,5 @@
-using OrleansHotData.EmbeddedKafka;
-using OrleansHotData.Grains.Changelog;
 using OrleansHotData.Silo.Operations;
 using OrleansHotData.Tests.Infrastructure;
-using OrleansHotData.Tests.Ingestion;
 using OrleansHotData.Tests.Kafka;
 using StackExchange.Redis;
 
@@ -12,38 +9,26 @@ namespace OrleansHotData.Tests.Changelog;
 public sealed class ChangelogRebuildTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
-    private readonly EmbeddedKafkaCluster _kafka = EmbeddedKafkaCluster.Start();
-    private readonly string _clusterId = "rebuild-" + Guid.NewGuid().ToString("N")[..8];
-    private RedisServer _redis = null!;
-    private string _topic = null!;
-    private Dictionary<string, string?> _settings = null!;
+    private ChangelogTestCluster _cluster = null!;
 
-    public async Task InitializeAsync()
-    {
-        _redis = await RedisServer.StartAsync();
-        _topic = _kafka.CreateTopicWithDeadLetters("rebuild", 4);
-        _settings = KafkaIngestionFixture.SiloKafkaSettings(_kafka.BootstrapServers, _topic, "rb-" + Guid.NewGuid().ToString("N")[..8], 4);
-    }
+    public async Task InitializeAsync() => _cluster = await ChangelogTestCluster.StartAsync("rebuild", 4);
 
-    public async Task DisposeAsync()
-    {
-        await _redis.DisposeAsync();
-        _kafka.Dispose();
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task After_a_flushall_the_rebuild_restores_every_key_and_later_writes_continue_its_versions()
     {
         var keys = Enumerable.Range(0, 40).Select(i => $"key-{i}").ToList();
         var model = new Dictionary<string, HotDataValue?>(StringComparer.Ordinal);
+        var applied = new Dictionary<string, Dictionary<long, string?>>(StringComparer.Ordinal);
         var versions = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using (var silo = await TestSilo.StartAsync(_redis.ConnectionString, _clusterId, _settings))
+        await using (var silo = await _cluster.StartSiloAsync())
         {
-            using (var producer = new Confluent.Kafka.ProducerBuilder<string?, byte[]?>(EmbeddedKafkaFixture.ForCluster(_kafka.BootstrapServers).Producer()).Build())
+            using (var producer = _cluster.CreateProducer())
             {
                 foreach (var key in keys.Where((_, i) => i % 2 == 0))
                 {
-                    await producer.ProduceAsync(_topic, TestRecords.Create(key, $$"""{"from":"kafka","k":"{{key}}"}""", []));
+                    await producer.ProduceAsync(_cluster.Topic, TestRecords.Create(key, $$"""{"from":"kafka","k":"{{key}}"}""", []));
                 }
             }
 
@@ -61,16 +46,13 @@ public sealed class ChangelogRebuildTests : IAsyncLifetime
                 Assert.Equal(WriteStatus.Applied, last.Status);
                 model[key] = await grain.GetAsync();
                 versions[key] = last.Version;
+                applied[key] = new Dictionary<long, string?> { [last.Version] = last.Value?.Json };
             }
 
-            await Eventually.ReturnsAsync(
-                () => Task.FromResult(ChangelogAudit.Read(EmbeddedKafkaFixture.ForCluster(_kafka.BootstrapServers).Consumer("audit"), _topic + ChangelogOptions.DefaultTopicSuffix)),
-                audit => keys.All(k => audit.LastVersion(k) == versions[k]),
-                Deadline,
-                "every change to reach the changelog");
+            await _cluster.AuditAsync(applied, Deadline);
         }
 
-        using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString + ",allowAdmin=true");
+        using var redis = await ConnectionMultiplexer.ConnectAsync(_cluster.Redis.ConnectionString + ",allowAdmin=true");
         await redis.GetServers()[0].FlushAllDatabasesAsync();
 
         var args = RebuildArguments();
@@ -82,7 +64,7 @@ public sealed class ChangelogRebuildTests : IAsyncLifetime
         Assert.Equal(2, await ChangelogRebuild.RunAsync(args, refused));
         Assert.Contains("refused", refused.ToString(), StringComparison.Ordinal);
 
-        await using (var silo = await TestSilo.StartAsync(_redis.ConnectionString, _clusterId, _settings))
+        await using (var silo = await _cluster.StartSiloAsync())
         {
             foreach (var key in keys)
             {
@@ -100,8 +82,8 @@ public sealed class ChangelogRebuildTests : IAsyncLifetime
     private string[] RebuildArguments() =>
     [
         ChangelogRebuild.Argument,
-        $"--ConnectionStrings:Redis={_redis.ConnectionString}",
-        $"--Orleans:ServiceId={_clusterId}",
-        .. _settings.Select(p => $"--{p.Key}={p.Value}"),
+        $"--ConnectionStrings:Redis={_cluster.Redis.ConnectionString}",
+        $"--Orleans:ServiceId={_cluster.ClusterId}",
+        .. _cluster.Settings.Select(p => $"--{p.Key}={p.Value}"),
     ];
 }
