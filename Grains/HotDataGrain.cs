@@ -33,6 +33,9 @@ public sealed partial class HotDataGrain(
     // A grain timer can be due at most ~49.7 days ahead: a longer time to live is waited out in steps.
     private static readonly TimeSpan MaxExpiryTimerStep = TimeSpan.FromDays(1);
 
+    // How long a deactivation waits for changelog records still on their way before it trims the outbox.
+    private static readonly TimeSpan OutboxTrimWait = TimeSpan.FromSeconds(2);
+
     private readonly HotDataOptions _options = options.Value;
     // Created by the first watcher and dropped with the last: most keys are never watched, and an empty dictionary
     // per activation is 80 bytes of every active key.
@@ -74,7 +77,7 @@ public sealed partial class HotDataGrain(
     }
 
     /// <summary>
-    /// Before the activation goes: waits (within the deactivation's time) for changes still on their way to Kafka, then
+    /// Before the activation goes: waits briefly for changes still on their way to Kafka, then
     /// writes the outbox without what Kafka acknowledged, so an idle key does not keep, and its next activation does
     /// not send again, changes the changelog already has. Best effort: whatever stays is only sent again.
     /// </summary>
@@ -88,7 +91,9 @@ public sealed partial class HotDataGrain(
 
         try
         {
-            while (outbox.InFlight > 0 && !cancellationToken.IsCancellationRequested)
+            // Bounded: in a broker outage nothing is answered, and the silo's shutdown must not wait for it.
+            var deadline = time.GetUtcNow() + OutboxTrimWait;
+            while (outbox.InFlight > 0 && !cancellationToken.IsCancellationRequested && time.GetUtcNow() < deadline)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(10), time, cancellationToken);
             }
