@@ -6,6 +6,12 @@ public static class HotDataConstants
     /// <summary>The grain storage provider that holds hot-data state.</summary>
     public const string StorageName = "hotdata";
 
+    /// <summary>The grain type of the hot-data grain, part of every stored state's Redis key.</summary>
+    public const string GrainType = "hotdata";
+
+    /// <summary>The name of the hot-data grain's persistent state, the last part of its Redis key.</summary>
+    public const string StateName = "state";
+
     /// <summary>The stream namespace whose stream keys are entity keys.</summary>
     public const string StreamNamespace = "hotdata";
 

@@ -5,6 +5,7 @@ using Orleans.Placement;
 using Orleans.Streaming.Kafka;
 using Orleans.Streams;
 using Orleans.Streams.Core;
+using OrleansHotData.Grains.Changelog;
 using OrleansHotData.Grains.Kafka;
 using OrleansHotData.Grains.NearCache;
 
@@ -18,16 +19,22 @@ namespace OrleansHotData.Grains;
 // Activated on the silo of its first caller: for a key fed from Kafka the silo reading its partition, for a key first
 // written through the SDK the gateway the client sends that key's calls to, so later calls need no hop between silos.
 [PreferLocalPlacement]
+// Named explicitly: the name is part of every stored state's key, which a rebuild from the changelog writes.
+[GrainType(HotDataConstants.GrainType)]
 public sealed partial class HotDataGrain(
-    [PersistentState("state", HotDataConstants.StorageName)] IPersistentState<HotDataState> state,
+    [PersistentState(HotDataConstants.StateName, HotDataConstants.StorageName)] IPersistentState<HotDataState> state,
     IOptions<HotDataOptions> options,
     TimeProvider time,
     HotDataMetrics metrics,
     CachePushHub cacheHub,
+    ChangelogPublisher changelog,
     ILogger<HotDataGrain> logger) : Grain, IHotDataGrain, IStreamSubscriptionObserver, IAsyncBatchObserver<KafkaRecord>
 {
     // A grain timer can be due at most ~49.7 days ahead: a longer time to live is waited out in steps.
     private static readonly TimeSpan MaxExpiryTimerStep = TimeSpan.FromDays(1);
+
+    // How long a deactivation waits for changelog records still on their way before it trims the outbox.
+    private static readonly TimeSpan OutboxTrimWait = TimeSpan.FromSeconds(2);
 
     private readonly HotDataOptions _options = options.Value;
     // Created by the first watcher and dropped with the last: most keys are never watched, and an empty dictionary
@@ -36,21 +43,70 @@ public sealed partial class HotDataGrain(
     private IGrainTimer? _expiryTimer;
     // The value read answers with, made once per state rather than once per read.
     private (HotDataState State, HotDataValue? Value) _read;
+    // Created when the changelog is on; knows which of the key's changes Kafka acknowledged.
+    private ChangelogOutbox? _outbox;
 
     private string Key => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (changelog.Enabled)
+        {
+            _outbox = new ChangelogOutbox(Key);
+            // What an earlier activation (perhaps on a silo that crashed) stored and Kafka may not have: sent again.
+            var stored = state.State.Outbox;
+            changelog.OutboxChanged(stored?.Count ?? 0);
+            changelog.Publish(Key, _outbox.NotSent(stored), _outbox);
+        }
+
         // A value that expired while no activation watched it is removed now.
         await RemoveIfExpiredAsync(cancellationToken);
         ScheduleExpiry();
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // Nothing keeps the near-caches of this key current any more: they drop it (and subscribe again when read).
         cacheHub.EndKey(Key);
-        return Task.CompletedTask;
+        if (_outbox is { } outbox)
+        {
+            await TrimOutboxAsync(outbox, cancellationToken);
+            outbox.Close();
+            changelog.OutboxChanged(-(state.State.Outbox?.Count ?? 0));
+        }
+    }
+
+    /// <summary>
+    /// Before the activation goes: waits briefly for changes still on their way to Kafka, then
+    /// writes the outbox without what Kafka acknowledged, so an idle key does not keep, and its next activation does
+    /// not send again, changes the changelog already has. Best effort: whatever stays is only sent again.
+    /// </summary>
+    private async Task TrimOutboxAsync(ChangelogOutbox outbox, CancellationToken cancellationToken)
+    {
+        var stored = state.State.Outbox;
+        if (stored is not { Count: > 0 })
+        {
+            return;
+        }
+
+        try
+        {
+            // Bounded: in a broker outage nothing is answered, and the silo's shutdown must not wait for it.
+            var deadline = time.GetUtcNow() + OutboxTrimWait;
+            while (outbox.InFlight > 0 && !cancellationToken.IsCancellationRequested && time.GetUtcNow() < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(10), time, cancellationToken);
+            }
+
+            if (outbox.Unacknowledged(stored).Count < stored.Count)
+            {
+                await PersistAsync(state.State, []);
+            }
+        }
+        catch (Exception ex) when (InfrastructureFailure.Is(ex))
+        {
+            LogOutboxNotTrimmed(ex, Key);
+        }
     }
 
     public Task<HotDataValue?> GetAsync()
@@ -84,7 +140,8 @@ public sealed partial class HotDataGrain(
             return new WriteResult(outcome.Status, unchanged?.Version ?? 0, unchanged, outcome.Error);
         }
 
-        await PersistAsync(state.State.With(outcome.Entry) with { LastSource = HotDataChangeSource.Api });
+        var applied = state.State.With(outcome.Entry) with { LastSource = HotDataChangeSource.Api };
+        await PersistAsync(applied, [applied]);
         metrics.Applied(HotDataChangeSource.Api);
         ScheduleExpiry();
         NotifyWatchers(state.State);
@@ -150,7 +207,7 @@ public sealed partial class HotDataGrain(
             }
 
             planner.Advance(plan);
-            if (plan.Outcome == RecordOutcome.Applied && HasWatchers)
+            if (plan.Outcome == RecordOutcome.Applied && (HasWatchers || _outbox is not null))
             {
                 (changes ??= []).Add(planner.Pending);
             }
@@ -219,7 +276,7 @@ public sealed partial class HotDataGrain(
             return;
         }
 
-        await PersistAsync(planner.Pending);
+        await PersistAsync(planner.Pending, changes ?? []);
         var applied = planner.AppliedSinceSave;
         planner.Saved();
         if (applied > 0)
@@ -230,7 +287,11 @@ public sealed partial class HotDataGrain(
 
         if (changes is not null)
         {
-            changes.ForEach(NotifyWatchers);
+            if (HasWatchers)
+            {
+                changes.ForEach(NotifyWatchers);
+            }
+
             changes.Clear();
         }
     }
@@ -347,13 +408,35 @@ public sealed partial class HotDataGrain(
             : null;
 
     /// <summary>
-    /// Writes <paramref name="next"/> to storage. On failure memory goes back to what storage last confirmed; when
-    /// Redis or the cluster failed, the activation is dropped too, so the next call reloads whatever storage really
-    /// holds (another activation may have written).
+    /// Writes <paramref name="next"/> to storage, with the changelog outbox: what Kafka has not acknowledged of it so
+    /// far, and <paramref name="changes"/> (the states each applied change produced, in order); once written, those
+    /// changes are published. On failure memory goes back to what storage last confirmed; when Redis or the cluster
+    /// failed, the activation is dropped too, so the next call reloads whatever storage really holds (another
+    /// activation may have written).
     /// </summary>
-    private async Task PersistAsync(HotDataState next)
+    /// <exception cref="ChangelogOutboxFullException">The outbox has no room for <paramref name="changes"/>; nothing was written.</exception>
+    private async Task PersistAsync(HotDataState next, List<HotDataState> changes)
     {
         var previous = state.State;
+        IReadOnlyList<ChangelogEntry>? added = null;
+        if (_outbox is { } outbox)
+        {
+            var kept = outbox.Unacknowledged(previous.Outbox);
+            if (kept.Count + changes.Count > changelog.MaxOutboxEntries)
+            {
+                throw new ChangelogOutboxFullException(
+                    $"Key '{Key}': Kafka has not acknowledged its last {kept.Count} changes (Changelog:MaxOutboxEntries is {changelog.MaxOutboxEntries}); the change is refused until the changelog catches up.");
+            }
+
+            added = changes.Count == 0 ? [] : [.. changes.Select(ChangelogEntry.Of)];
+            next = next with { Outbox = kept.Count + added.Count == 0 ? null : [.. kept, .. added] };
+        }
+        else if (next.Outbox is not null)
+        {
+            // The changelog is off: nothing will send what an earlier run left.
+            next = next with { Outbox = null };
+        }
+
         state.State = next;
         var started = time.GetTimestamp();
         try
@@ -372,6 +455,14 @@ public sealed partial class HotDataGrain(
             }
 
             throw;
+        }
+
+        if (_outbox is { } published)
+        {
+            var stored = next.Outbox ?? [];
+            changelog.OutboxChanged(stored.Count - (previous.Outbox?.Count ?? 0));
+            published.Stored(stored);
+            changelog.Publish(Key, added!, published);
         }
     }
 
@@ -413,7 +504,7 @@ public sealed partial class HotDataGrain(
                 UpdatedAt = current.ExpiresAt!.Value,
                 LastSource = HotDataChangeSource.Expiry,
             };
-            await PersistAsync(expired);
+            await PersistAsync(expired, [expired]);
             NotifyWatchers(expired);
         }
     }
@@ -450,6 +541,9 @@ public sealed partial class HotDataGrain(
 
     [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Key {Key}: the dead letter of record {Topic}/{Partition}@{Offset} could not be written; the record will be delivered again")]
     private partial void LogDeadLetterFailed(Exception exception, string key, string topic, int partition, long offset);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Warning, Message = "Key {Key}: the changelog outbox could not be trimmed before deactivation; the next activation sends its changes again")]
+    private partial void LogOutboxNotTrimmed(Exception exception, string key);
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Error, Message = "Key {Key}: stream delivery reported an error")]
     private partial void LogStreamError(Exception exception, string key);

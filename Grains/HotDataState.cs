@@ -1,3 +1,5 @@
+using OrleansHotData.Grains.Changelog;
+
 namespace OrleansHotData.Grains;
 
 /// <summary>What a <see cref="HotDataGrain"/> persists for its key. Replaced whole on every change, never mutated.</summary>
@@ -30,6 +32,12 @@ public sealed record HotDataState
 
     /// <summary>Where the last applied change came from, for watchers that catch up on the current value.</summary>
     [Id(6)] public HotDataChangeSource LastSource { get; init; }
+
+    /// <summary>
+    /// The applied changes not yet acknowledged by the changelog topic, oldest first: written with the change itself,
+    /// so a change is never durable without its way to the changelog, and sent again after a crash or restart.
+    /// </summary>
+    [Id(7)] public IReadOnlyList<ChangelogEntry>? Outbox { get; init; }
 
     /// <summary>The entry the pure change logic works on.</summary>
     public HotDataEntry ToEntry() => new(Json, Version, UpdatedAt, ExpiresAt, UpstreamVersion);

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Orleans.Persistence.Redis;
+using OrleansHotData.Grains.Changelog;
 using Orleans.Storage;
 using StackExchange.Redis;
 
@@ -15,7 +16,8 @@ public static class InfrastructureFailure
     /// <summary>
     /// Whether <paramref name="exception"/>, or any exception that caused it (Orleans wraps a storage provider's
     /// failure), is a timeout, an unreachable or rejecting silo, a failure of Redis or of grain storage, a storage
-    /// conflict (another activation wrote), a cancellation, or a Kafka client error.
+    /// conflict (another activation wrote), a cancellation, a Kafka client error, or a changelog outbox full while Kafka
+    /// does not acknowledge.
     /// </summary>
     public static bool Is(Exception exception)
     {
@@ -23,7 +25,8 @@ public static class InfrastructureFailure
         for (var cause = exception; cause is not null; cause = cause.InnerException)
         {
             if (cause is TimeoutException or OperationCanceledException or SiloUnavailableException or OrleansMessageRejectionException
-                or RedisException or RedisStorageException or InconsistentStateException or KafkaException)
+                or RedisException or RedisStorageException or InconsistentStateException or KafkaException
+                or ChangelogOutboxFullException)
             {
                 return true;
             }

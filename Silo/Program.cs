@@ -1,8 +1,14 @@
 using OrleansHotData.Silo.Hosting;
+using OrleansHotData.Silo.Operations;
 
 if (args.Contains(HealthProbe.Argument))
 {
     return await HealthProbe.RunAsync(args);
+}
+
+if (args.Length > 0 && args[0] == ChangelogRebuild.Argument)
+{
+    return await ChangelogRebuild.RunAsync(args, Console.Out);
 }
 
 ListenPorts? ports = null;

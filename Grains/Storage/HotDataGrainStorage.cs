@@ -72,7 +72,7 @@ public sealed partial class HotDataGrainStorage : IGrainStorage, ILifecycleParti
         _options = options;
         _legacySerializer = legacySerializer;
         _logger = logger;
-        _keyPrefix = Encoding.UTF8.GetBytes(options.KeyPrefix ?? $"{clusterOptions.Value.ServiceId}/state/");
+        _keyPrefix = Encoding.UTF8.GetBytes(KeyPrefix(options, clusterOptions.Value.ServiceId));
     }
 
     /// <summary>Creates the storage named <paramref name="name"/> from its named options.</summary>
@@ -300,16 +300,29 @@ public sealed partial class HotDataGrainStorage : IGrainStorage, ILifecycleParti
         Set(grainState, etag, state);
     }
 
+    /// <summary>The start of every state key: <see cref="HotDataStorageOptions.KeyPrefix"/>, or <c>{ServiceId}/state/</c>.</summary>
+    public static string KeyPrefix(HotDataStorageOptions options, string serviceId)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.KeyPrefix ?? $"{serviceId}/state/";
+    }
+
+    /// <summary>The Redis key of the state <paramref name="stateName"/> of <paramref name="grainId"/> under <paramref name="keyPrefix"/>.</summary>
+    public static RedisKey StateKey(string keyPrefix, string stateName, GrainId grainId) =>
+        StateKey(Encoding.UTF8.GetBytes(keyPrefix), stateName, grainId);
+
+    private RedisKey Key(string stateName, GrainId grainId) => StateKey(_keyPrefix, stateName, grainId);
+
     // The key Orleans' Redis storage uses by default ({prefix}{grain id type}/{grain id key}/{name}, where Orleans
     // passes the storage a name for the state), so that its states are found after an upgrade.
-    private RedisKey Key(string stateName, GrainId grainId)
+    private static RedisKey StateKey(byte[] keyPrefix, string stateName, GrainId grainId)
     {
         var type = grainId.Type.AsSpan();
         var id = grainId.Key.AsSpan();
-        var key = new byte[_keyPrefix.Length + type.Length + 1 + id.Length + 1 + Encoding.UTF8.GetByteCount(stateName)];
+        var key = new byte[keyPrefix.Length + type.Length + 1 + id.Length + 1 + Encoding.UTF8.GetByteCount(stateName)];
         var span = key.AsSpan();
-        _keyPrefix.CopyTo(span);
-        var position = _keyPrefix.Length;
+        keyPrefix.CopyTo(span);
+        var position = keyPrefix.Length;
         type.CopyTo(span[position..]);
         position += type.Length;
         span[position++] = (byte)'/';

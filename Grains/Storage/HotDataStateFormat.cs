@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using OrleansHotData.Grains.Changelog;
 
 namespace OrleansHotData.Grains.Storage;
 
@@ -12,7 +13,7 @@ namespace OrleansHotData.Grains.Storage;
 /// <code>
 /// u8   format (1)
 /// u64  write counter (the ETag)              at offset 1, so that the write script compares bytes 0–8 alone
-/// u8   flags: 1 state present (0: cleared, nothing follows), 2 value, 4 expires-at, 8 upstream version
+/// u8   flags: 1 state present (0: cleared, nothing follows), 2 value, 4 expires-at, 8 upstream version, 16 outbox
 /// i64  version
 /// i64  updated-at UTC ticks, i16 its offset in minutes
 /// [i64 expires-at UTC ticks, i16 offset]      when flag 4
@@ -20,6 +21,14 @@ namespace OrleansHotData.Grains.Storage;
 /// u8   last source
 /// var  number of source offsets; each: var length, UTF-8 source name, i64 offset
 /// [var length, UTF-8 JSON of the value]       when flag 2
+/// [var number of outbox entries; each:        when flag 16 (records written before the changelog never have it)
+///   i64 version
+///   u8  flags: 1 value, 2 the value is the state's own (not repeated), 4 expires-at, 8 upstream version
+///   u8  source
+///   i64 updated-at UTC ticks, i16 offset
+///   [i64 expires-at UTC ticks, i16 offset]    when flag 4
+///   [i64 upstream version]                    when flag 8
+///   [var length, UTF-8 JSON]                  when flag 1 and not 2]
 /// </code>
 /// "var" is an unsigned LEB128 number. The record must end exactly where its last field does.
 /// </remarks>
@@ -35,7 +44,16 @@ public static class HotDataStateFormat
     private const byte HasValue = 2;
     private const byte HasExpiresAt = 4;
     private const byte HasUpstreamVersion = 8;
-    private const byte KnownFlags = StatePresent | HasValue | HasExpiresAt | HasUpstreamVersion;
+    private const byte HasOutbox = 16;
+    private const byte KnownFlags = StatePresent | HasValue | HasExpiresAt | HasUpstreamVersion | HasOutbox;
+
+    private const byte EntryHasValue = 1;
+    private const byte EntryValueIsState = 2;
+    private const byte EntryHasExpiresAt = 4;
+    private const byte EntryHasUpstreamVersion = 8;
+    private const byte EntryKnownFlags = EntryHasValue | EntryValueIsState | EntryHasExpiresAt | EntryHasUpstreamVersion;
+    // version, flags, source, updated-at: the least an outbox entry takes.
+    private const int MinEntryLength = sizeof(long) + 1 + 1 + TimestampLength;
     private const int TimestampLength = sizeof(long) + sizeof(short);
 
     // Strict both ways: text that is not valid UTF-16 or bytes that are not valid UTF-8 are errors, never silently replaced.
@@ -66,6 +84,16 @@ public static class HotDataStateFormat
             }
         }
 
+        var outbox = state.Outbox is { Count: > 0 } entries ? entries : null;
+        if (outbox is not null)
+        {
+            length += VarLength((uint)outbox.Count);
+            foreach (var entry in outbox)
+            {
+                length += EntryLength(entry, state.Json);
+            }
+        }
+
         var bytes = new byte[length];
         var span = bytes.AsSpan();
         WriteHeader(span, writeCounter);
@@ -73,7 +101,8 @@ public static class HotDataStateFormat
         span[position++] = (byte)(StatePresent
             | (state.Json is null ? 0 : HasValue)
             | (state.ExpiresAt is null ? 0 : HasExpiresAt)
-            | (state.UpstreamVersion is null ? 0 : HasUpstreamVersion));
+            | (state.UpstreamVersion is null ? 0 : HasUpstreamVersion)
+            | (outbox is null ? 0 : HasOutbox));
         BinaryPrimitives.WriteInt64LittleEndian(span[position..], state.Version);
         position += sizeof(long);
         position += WriteTimestamp(span[position..], state.UpdatedAt);
@@ -105,6 +134,15 @@ public static class HotDataStateFormat
         {
             position += WriteVar(span[position..], (uint)jsonLength);
             position += Utf8.GetBytes(json, span[position..]);
+        }
+
+        if (outbox is not null)
+        {
+            position += WriteVar(span[position..], (uint)outbox.Count);
+            foreach (var entry in outbox)
+            {
+                position += WriteEntry(span[position..], entry, state.Json);
+            }
         }
 
         return position == length ? bytes : throw new InvalidOperationException($"Encoded {position} bytes of a {length}-byte record.");
@@ -179,9 +217,11 @@ public static class HotDataStateFormat
         }
 
         var json = (flags & HasValue) != 0 ? reader.Text() : null;
+        var outbox = (flags & HasOutbox) != 0 ? ReadOutbox(ref reader, json) : null;
         reader.End();
         return new StoredHotDataState(writeCounter, new HotDataState
         {
+            Outbox = outbox,
             Json = json,
             Version = version,
             UpdatedAt = updatedAt,
@@ -190,6 +230,89 @@ public static class HotDataStateFormat
             SourceOffsets = sourceOffsets,
             LastSource = lastSource,
         });
+    }
+
+    private static ChangelogEntry[] ReadOutbox(ref Reader reader, string? stateJson)
+    {
+        var count = reader.Var();
+        if (count == 0 || count > reader.Remaining / MinEntryLength)
+        {
+            throw new HotDataStateFormatException($"The stored hot-data state claims {count} outbox entries in {reader.Remaining} bytes.");
+        }
+
+        var entries = new ChangelogEntry[count];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var version = reader.Int64();
+            var flags = reader.Byte();
+            if ((flags & ~EntryKnownFlags) != 0 || ((flags & EntryValueIsState) != 0 && ((flags & EntryHasValue) == 0 || stateJson is null)))
+            {
+                throw new HotDataStateFormatException($"Outbox entry {i} of the stored hot-data state has impossible flags 0x{flags:x2}.");
+            }
+
+            var source = (HotDataChangeSource)reader.Byte();
+            if (!Enum.IsDefined(source))
+            {
+                throw new HotDataStateFormatException($"Outbox entry {i} of the stored hot-data state names an unknown source {(int)source}.");
+            }
+
+            var updatedAt = reader.Timestamp();
+            DateTimeOffset? expiresAt = (flags & EntryHasExpiresAt) != 0 ? reader.Timestamp() : null;
+            long? upstream = (flags & EntryHasUpstreamVersion) != 0 ? reader.Int64() : null;
+            var json = (flags & EntryHasValue) == 0 ? null : (flags & EntryValueIsState) != 0 ? stateJson : reader.Text();
+            entries[i] = new ChangelogEntry(version, json, source, updatedAt, expiresAt, upstream);
+        }
+
+        return entries;
+    }
+
+    // An entry whose value is the state's own (the newest change, almost always) does not repeat it.
+    private static bool ValueIsState(ChangelogEntry entry, string? stateJson) =>
+        entry.Json is not null && ReferenceEquals(entry.Json, stateJson);
+
+    private static int EntryLength(ChangelogEntry entry, string? stateJson)
+    {
+        var length = MinEntryLength
+            + (entry.ExpiresAt is null ? 0 : TimestampLength)
+            + (entry.UpstreamVersion is null ? 0 : sizeof(long));
+        if (entry.Json is { } json && !ValueIsState(entry, stateJson))
+        {
+            var jsonLength = Utf8.GetByteCount(json);
+            length += VarLength((uint)jsonLength) + jsonLength;
+        }
+
+        return length;
+    }
+
+    private static int WriteEntry(Span<byte> span, ChangelogEntry entry, string? stateJson)
+    {
+        var valueIsState = ValueIsState(entry, stateJson);
+        BinaryPrimitives.WriteInt64LittleEndian(span, entry.Version);
+        var position = sizeof(long);
+        span[position++] = (byte)((entry.Json is null ? 0 : EntryHasValue)
+            | (valueIsState ? EntryValueIsState : 0)
+            | (entry.ExpiresAt is null ? 0 : EntryHasExpiresAt)
+            | (entry.UpstreamVersion is null ? 0 : EntryHasUpstreamVersion));
+        span[position++] = (byte)entry.Source;
+        position += WriteTimestamp(span[position..], entry.UpdatedAt);
+        if (entry.ExpiresAt is { } expiresAt)
+        {
+            position += WriteTimestamp(span[position..], expiresAt);
+        }
+
+        if (entry.UpstreamVersion is { } upstream)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(span[position..], upstream);
+            position += sizeof(long);
+        }
+
+        if (entry.Json is { } json && !valueIsState)
+        {
+            position += WriteVar(span[position..], (uint)Utf8.GetByteCount(json));
+            position += Utf8.GetBytes(json, span[position..]);
+        }
+
+        return position;
     }
 
     private static void WriteHeader(Span<byte> span, ulong writeCounter)

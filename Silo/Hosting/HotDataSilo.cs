@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Providers;
 using OrleansHotData.Grains;
+using OrleansHotData.Grains.Changelog;
 using OrleansHotData.Grains.NearCache;
 using OrleansHotData.Grains.Storage;
 using OrleansHotData.Silo.Api;
@@ -112,6 +113,7 @@ public static class HotDataSilo
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = (shutdown.Get<ShutdownSettings>() ?? new ShutdownSettings()).GracePeriod);
         var kafka = configuration.GetSection(KafkaSectionName);
         var kafkaEnabled = !string.IsNullOrWhiteSpace(kafka[nameof(KafkaStreamOptions.BootstrapServers)]);
+        AddChangelog(builder.Services, configuration, kafkaEnabled);
         builder.AddHotDataObservability(redisOptions, kafkaEnabled);
 
         builder.UseOrleans(silo =>
@@ -167,6 +169,33 @@ public static class HotDataSilo
         ArgumentNullException.ThrowIfNull(configuration);
         var connectionString = configuration.GetConnectionString(RedisConnectionName) ?? string.Empty;
         return RedisAccessCheck.VerifyAsync(RedisOptions(configuration, connectionString), RedisSettings);
+    }
+
+    /// <summary>
+    /// Publishes every applied change to the changelog topic through the Kafka stream provider's producer, when Kafka is
+    /// configured and <c>Changelog:Enabled</c> is not false.
+    /// </summary>
+    private static void AddChangelog(IServiceCollection services, ConfigurationManager configuration, bool kafkaEnabled)
+    {
+        services.AddOptions<ChangelogOptions>()
+            .Bind(configuration.GetSection(ChangelogOptions.SectionName))
+            .PostConfigure(o => o.Topic = string.IsNullOrWhiteSpace(o.Topic) ? DefaultChangelogTopic(configuration) : o.Topic)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton(sp => new ChangelogPublisher(
+            sp.GetRequiredService<IOptions<ChangelogOptions>>(),
+            kafkaEnabled ? sp.GetRequiredKeyedService<Orleans.Streaming.Kafka.IKafkaRecordProducer>(HotDataConstants.StreamProviderName) : null,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ChangelogPublisher>>(),
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+    }
+
+    /// <summary>The changelog topic when <c>Changelog:Topic</c> is not set: the first ingested topic's name + <c>.changes</c>.</summary>
+    public static string DefaultChangelogTopic(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var first = configuration.GetSection(KafkaSectionName).GetSection(nameof(KafkaStreamOptions.Topics)).GetChildren().FirstOrDefault()?[nameof(KafkaTopicOptions.Name)];
+        return (string.IsNullOrWhiteSpace(first) ? DefaultTopic : first) + ChangelogOptions.DefaultTopicSuffix;
     }
 
     /// <summary>

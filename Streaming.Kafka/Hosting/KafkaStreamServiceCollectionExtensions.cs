@@ -31,6 +31,7 @@ internal static class KafkaStreamServiceCollectionExtensions
                 sp.GetRequiredKeyedService<KafkaProducerConnection>(name),
                 sp.GetRequiredService<ILoggerFactory>());
         });
+        services.AddKeyedSingleton<IKafkaRecordProducer>(name, static (sp, key) => sp.GetRequiredKeyedService<KafkaProducerConnection>(key));
         services.AddKeyedSingleton<IKafkaDeadLetterPublisher>(name, static (sp, key) => sp.GetRequiredKeyedService<KafkaDeadLetterPublisher>(key));
         services.AddKeyedSingleton<KafkaStreamDiagnostics>(name);
         return services;

@@ -8,13 +8,15 @@ namespace Orleans.Streaming.Kafka.Providers;
 /// The one Kafka producer of a stream provider in this process, shared by the queue adapter and the dead-letter
 /// publisher; created on first use and flushed when the host stops.
 /// </summary>
-internal sealed partial class KafkaProducerConnection : IDisposable
+internal sealed partial class KafkaProducerConnection : IKafkaRecordProducer, IDisposable
 {
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(10);
 
     private readonly Lazy<IProducer<byte[]?, byte[]?>> producer;
     private readonly ILogger logger;
     private readonly string providerName;
+    // Registered under more than one service (the connection itself and IKafkaRecordProducer): disposed once.
+    private int disposed;
 
     public KafkaProducerConnection(string providerName, KafkaStreamOptions options, ILoggerFactory loggerFactory)
     {
@@ -31,9 +33,12 @@ internal sealed partial class KafkaProducerConnection : IDisposable
 
     public IProducer<byte[]?, byte[]?> Producer => producer.Value;
 
+    public void Produce(string topic, Message<byte[]?, byte[]?> message, Action<DeliveryReport<byte[]?, byte[]?>> deliveryHandler) =>
+        Producer.Produce(topic, message, deliveryHandler);
+
     public void Dispose()
     {
-        if (!producer.IsValueCreated)
+        if (Interlocked.Exchange(ref disposed, 1) != 0 || !producer.IsValueCreated)
         {
             return;
         }

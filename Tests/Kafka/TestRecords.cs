@@ -25,13 +25,17 @@ public static class TestRecords
         return message;
     }
 
-    /// <summary>Creates a fresh topic and its dead-letter topic, both with <paramref name="partitions"/> partitions.</summary>
+    /// <summary>
+    /// Creates a fresh topic, its dead-letter topic and its changelog topic (where silos reading it publish every
+    /// applied change), all with <paramref name="partitions"/> partitions.
+    /// </summary>
     public static string CreateTopicWithDeadLetters(this EmbeddedKafkaCluster kafka, string prefix, int partitions)
     {
         ArgumentNullException.ThrowIfNull(kafka);
         var topic = EmbeddedKafkaFixture.UniqueTopicName(prefix);
         kafka.CreateTopic(topic, partitions);
         kafka.CreateTopic(topic + ".dlq", partitions);
+        kafka.CreateTopic(topic + ".changes", partitions);
         return topic;
     }
 }

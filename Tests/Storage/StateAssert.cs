@@ -15,6 +15,7 @@ internal static class StateAssert
         && expected.ExpiresAt?.Offset == actual.ExpiresAt?.Offset
         && expected.UpstreamVersion == actual.UpstreamVersion
         && expected.LastSource == actual.LastSource
+        && (expected.Outbox ?? []).SequenceEqual(actual.Outbox ?? [])
         && (expected.SourceOffsets ?? new Dictionary<string, long>()).OrderBy(p => p.Key, StringComparer.Ordinal)
             .SequenceEqual((actual.SourceOffsets ?? new Dictionary<string, long>()).OrderBy(p => p.Key, StringComparer.Ordinal));
 

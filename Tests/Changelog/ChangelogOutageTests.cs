@@ -1,0 +1,95 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrleansHotData.Grains.Changelog;
+using OrleansHotData.Tests.Infrastructure;
+
+namespace OrleansHotData.Tests.Changelog;
+
+/// <summary>
+/// The changelog through a broker outage longer than the producer's message timeout: refused records are sent again,
+/// a key whose outbox is full refuses changes rather than lose one, and afterwards nothing is missing.
+/// </summary>
+public sealed class ChangelogOutageTests : IAsyncLifetime
+{
+    private const int MaxOutboxEntries = 4;
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    private ChangelogTestCluster _cluster = null!;
+    private TestSilo _silo = null!;
+
+    public async Task InitializeAsync()
+    {
+        _cluster = await ChangelogTestCluster.StartAsync("outage", 2);
+        var settings = _cluster.Settings;
+        // Records queued while the broker is down fail after a second: the outage outlasts them.
+        settings["Kafka:ClientConfig:message.timeout.ms"] = "1000";
+        settings["Changelog:MaxOutboxEntries"] = $"{MaxOutboxEntries}";
+        settings["Changelog:RetryInterval"] = "00:00:00.200";
+        _silo = await _cluster.StartSiloAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _silo.DisposeAsync();
+        await _cluster.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Changes_applied_during_a_broker_outage_reach_the_changelog_after_it_and_a_full_outbox_refuses_changes()
+    {
+        var keys = Enumerable.Range(0, 10).Select(i => $"k{i}").ToList();
+        var model = keys.ToDictionary(k => k, _ => new Dictionary<long, string?>(), StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            var result = await _silo.Grains.GetGrain<IHotDataGrain>(key).ApplyAsync(HotDataChange.Set("0"));
+            model[key][result.Version] = result.Value!.Json;
+        }
+
+        _cluster.Kafka.SetBrokerDown();
+        var refused = 0;
+        foreach (var key in keys)
+        {
+            var grain = _silo.Grains.GetGrain<IHotDataGrain>(key);
+            for (var n = 1; n <= MaxOutboxEntries + 2; n++)
+            {
+                try
+                {
+                    var result = await grain.ApplyAsync(HotDataChange.Set($"{n}"));
+                    model[key][result.Version] = result.Value!.Json;
+                }
+                catch (ChangelogOutboxFullException)
+                {
+                    refused++;
+                }
+            }
+        }
+
+        // Each key's outbox held its first change (perhaps acknowledged before the outage) and what came during it.
+        Assert.True(refused >= keys.Count, $"{refused} changes were refused; every key should have refused at least one");
+        var publisher = _silo.App.Services.GetRequiredService<ChangelogPublisher>();
+        await Eventually.TrueAsync(() => Task.FromResult(publisher.Failed > 0), Deadline, "records queued in the outage to time out");
+
+        _cluster.Kafka.SetBrokerUp();
+        foreach (var key in keys)
+        {
+            var grain = _silo.Grains.GetGrain<IHotDataGrain>(key);
+            var result = await Eventually.ReturnsAsync(
+                async () =>
+                {
+                    try
+                    {
+                        return await grain.ApplyAsync(HotDataChange.Set("\"after\""));
+                    }
+                    catch (ChangelogOutboxFullException)
+                    {
+                        return null;
+                    }
+                },
+                r => r is not null,
+                Deadline,
+                $"{key} to accept changes once Kafka caught up");
+            model[key][result!.Version] = result.Value!.Json;
+        }
+
+        var audit = await _cluster.AuditAsync(model, Deadline);
+        Assert.Empty(model.SelectMany(p => audit.Problems(p.Key, p.Value)));
+    }
+}
