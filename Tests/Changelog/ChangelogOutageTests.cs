@@ -8,6 +8,7 @@ namespace OrleansHotData.Tests.Changelog;
 /// The changelog through a broker outage longer than the producer's message timeout: refused records are sent again,
 /// a key whose outbox is full refuses changes rather than lose one, and afterwards nothing is missing.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Faults)]
 public sealed class ChangelogOutageTests : IAsyncLifetime
 {
     private const int MaxOutboxEntries = 4;

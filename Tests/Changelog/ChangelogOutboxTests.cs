@@ -2,6 +2,7 @@ using OrleansHotData.Grains.Changelog;
 
 namespace OrleansHotData.Tests.Changelog;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class ChangelogOutboxTests
 {
     private static ChangelogEntry Entry(long version) =>

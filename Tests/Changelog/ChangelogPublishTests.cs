@@ -6,6 +6,7 @@ using OrleansHotData.Tests.Kafka;
 namespace OrleansHotData.Tests.Changelog;
 
 /// <summary>The changelog on real parts: a silo on a real Redis reading the embedded broker, its changelog read back by a Confluent consumer.</summary>
+[Trait(TestCategory.Name, TestCategory.Streaming)]
 public sealed class ChangelogPublishTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);

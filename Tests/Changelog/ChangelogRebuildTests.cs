@@ -6,6 +6,7 @@ using StackExchange.Redis;
 namespace OrleansHotData.Tests.Changelog;
 
 /// <summary>Redis lost and rebuilt from the changelog: every key's value, version and time to live come back, and later writes continue the versions.</summary>
+[Trait(TestCategory.Name, TestCategory.Streaming)]
 public sealed class ChangelogRebuildTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);

@@ -4,6 +4,7 @@ using OrleansHotData.Grains.Changelog;
 
 namespace OrleansHotData.Tests.Changelog;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class ChangelogRecordTests
 {
     private static readonly DateTimeOffset Then = new(2026, 12, 1, 3, 4, 5, 678, TimeSpan.FromHours(2));

@@ -7,6 +7,7 @@ using OrleansHotData.Tests.Storage;
 
 namespace OrleansHotData.Tests.Changelog;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class ChangelogStateFormatTests
 {
     private static readonly DateTimeOffset Then = new(2026, 12, 1, 3, 4, 5, TimeSpan.Zero);
