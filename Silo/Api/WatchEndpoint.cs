@@ -40,7 +40,7 @@ public static class WatchEndpoint
         string key,
         HttpContext context,
         HotDataChangeFeed changes,
-        HotDataMetrics metrics,
+        ApiMetrics metrics,
         WatchAdmission admission,
         IOptions<HotDataOptions> options,
         IOptions<HotDataApiOptions> apiOptions,
