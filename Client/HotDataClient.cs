@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using OrleansHotData.ChangeFeed;
 
 namespace OrleansHotData.Client;
 

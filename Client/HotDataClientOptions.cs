@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OrleansHotData.ChangeFeed;
 
 namespace OrleansHotData.Client;
 

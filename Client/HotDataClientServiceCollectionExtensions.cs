@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Clustering.Redis;
@@ -61,17 +60,6 @@ public static class HotDataClientServiceCollectionExtensions
         // A dropped gateway connection may have taken pushes with it: the near-cache confirms its entries again.
         services.AddSingleton<IClusterConnectionStatusObserver>(sp => new NearCacheConnectionObserver(sp));
         services.AddSingleton<IHotDataClient, HotDataClient>();
-        return services;
-    }
-
-    /// <summary>
-    /// Adds the <see cref="HotDataChangeFeed"/> that serves watchers in this process: on a client host (through
-    /// <c>AddHotDataClient</c>) or on a silo.
-    /// </summary>
-    public static IServiceCollection AddHotDataChangeFeed(this IServiceCollection services)
-    {
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<HotDataChangeFeed>();
         return services;
     }
 }

@@ -1,22 +1,25 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Orleans.Streaming.Kafka;
 
 namespace OrleansHotData.Grains;
 
 /// <summary>
-/// The system's one meter, <c>OrleansHotData</c>: what the grains did with the changes they were given, how the HTTP
-/// API answered, how long Redis writes took, and how far behind each Kafka partition read by this silo is. It also
-/// keeps this silo's running totals for the operations page.
+/// What the grains did with the changes they were given and how long their Redis writes took, on the system's one meter,
+/// <c>OrleansHotData</c> (the silo's HTTP API counts its requests and watchers on the same meter). It also keeps this
+/// silo's running totals for the operations page, with the Kafka partitions it reads (their lag is exported once, by
+/// the stream provider's meter).
 /// </summary>
 public sealed class HotDataMetrics
 {
     /// <summary>The meter's name, for exporters.</summary>
     public const string MeterName = "OrleansHotData";
 
-    // Seconds, from half a millisecond (a write to a local Redis) to ten seconds (a request that waited out a timeout).
-    private static readonly InstrumentAdvice<double> LatencyBuckets = new()
+    /// <summary>
+    /// Latency buckets in seconds, from half a millisecond (a write to a local Redis) to ten seconds (a request that
+    /// waited out a timeout).
+    /// </summary>
+    public static readonly InstrumentAdvice<double> LatencyBuckets = new()
     {
         HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     };
@@ -25,13 +28,10 @@ public sealed class HotDataMetrics
     private readonly Counter<long> _duplicates;
     private readonly Counter<long> _stale;
     private readonly Counter<long> _deadLettered;
-    private readonly Histogram<double> _apiDuration;
     private readonly Histogram<double> _storageWriteDuration;
-    private readonly UpDownCounter<long> _watchers;
     private readonly KafkaStreamDiagnostics? _kafka;
 
     private readonly ConcurrentDictionary<string, long> _deadLetteredByReason = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<ApiRoute, ApiRouteTotals> _api = new();
     private long _appliedApi;
     private long _appliedKafka;
     private long _duplicateCount;
@@ -39,7 +39,6 @@ public sealed class HotDataMetrics
     private long _storageWrites;
     private long _storageWriteFailures;
     private long _storageWriteTicks;
-    private long _watcherCount;
 
     /// <param name="meterFactory">Creates the meter.</param>
     /// <param name="kafka">The Kafka partitions this silo reads, when Kafka ingestion is on.</param>
@@ -52,10 +51,7 @@ public sealed class HotDataMetrics
         _duplicates = meter.CreateCounter<long>("hotdata.records.duplicates", "{record}", "Kafka records skipped because their position was already applied.");
         _stale = meter.CreateCounter<long>("hotdata.records.stale", "{record}", "Kafka records skipped because their upstream version was not newer.");
         _deadLettered = meter.CreateCounter<long>("hotdata.records.dead_lettered", "{record}", "Kafka records sent to the dead-letter topic, by reason.");
-        _apiDuration = meter.CreateHistogram("hotdata.api.request.duration", "s", "HTTP API requests (their count and latency), by route, method and status.", tags: null, LatencyBuckets);
         _storageWriteDuration = meter.CreateHistogram("hotdata.storage.write.duration", "s", "Writes of grain state to Redis, by outcome (ok, error).", tags: null, LatencyBuckets);
-        _watchers = meter.CreateUpDownCounter<long>("hotdata.watchers", "{watcher}", "Open change streams (Server-Sent Events) served by this silo.");
-        meter.CreateObservableGauge("hotdata.kafka.lag", ObserveKafkaLag, "{record}", "Records of a Kafka partition read by this silo not yet applied: its high watermark minus the lowest offset not yet delivered.");
     }
 
     public void Applied(HotDataChangeSource source, int count = 1)
@@ -82,20 +78,6 @@ public sealed class HotDataMetrics
         _deadLettered.Add(1, new KeyValuePair<string, object?>("reason", reason));
     }
 
-    /// <summary>Records one answered API request; <paramref name="route"/> is the route template, never the raw path.</summary>
-    public void ApiRequest(string route, string method, int status, TimeSpan duration)
-    {
-        var totals = _api.GetOrAdd(new ApiRoute(route, method, status), static _ => new ApiRouteTotals());
-        Interlocked.Increment(ref totals.Count);
-        Interlocked.Add(ref totals.Ticks, duration.Ticks);
-        _apiDuration.Record(duration.TotalSeconds, new TagList
-        {
-            { "route", route },
-            { "method", method },
-            { "status", status },
-        });
-    }
-
     public void StorageWritten(TimeSpan duration, bool succeeded)
     {
         Interlocked.Increment(ref _storageWrites);
@@ -106,18 +88,6 @@ public sealed class HotDataMetrics
         }
 
         _storageWriteDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("outcome", succeeded ? "ok" : "error"));
-    }
-
-    public void WatcherOpened()
-    {
-        Interlocked.Increment(ref _watcherCount);
-        _watchers.Add(1);
-    }
-
-    public void WatcherClosed()
-    {
-        Interlocked.Decrement(ref _watcherCount);
-        _watchers.Add(-1);
     }
 
     /// <summary>This silo's running totals since it started.</summary>
@@ -131,27 +101,8 @@ public sealed class HotDataMetrics
         StorageWrites = Interlocked.Read(ref _storageWrites),
         StorageWriteFailures = Interlocked.Read(ref _storageWriteFailures),
         StorageWriteSeconds = TimeSpan.FromTicks(Interlocked.Read(ref _storageWriteTicks)).TotalSeconds,
-        Watchers = Interlocked.Read(ref _watcherCount),
-        Api = [.. _api.Select(p => new HotDataApiTotals(p.Key.Route, p.Key.Method, p.Key.Status, Interlocked.Read(ref p.Value.Count), TimeSpan.FromTicks(Interlocked.Read(ref p.Value.Ticks)).TotalSeconds))
-            .OrderBy(t => t.Route, StringComparer.Ordinal).ThenBy(t => t.Method, StringComparer.Ordinal).ThenBy(t => t.Status)],
         Partitions = _kafka?.GetActivePartitions() ?? [],
     };
-
-    private IEnumerable<Measurement<long>> ObserveKafkaLag()
-    {
-        if (_kafka is null)
-        {
-            yield break;
-        }
-
-        foreach (var partition in _kafka.GetActivePartitions())
-        {
-            if (partition.Lag is { } lag)
-            {
-                yield return new Measurement<long>(lag, new TagList { { "topic", partition.Topic }, { "partition", partition.Partition } });
-            }
-        }
-    }
 
     private static string SourceTag(HotDataChangeSource source) => source switch
     {
@@ -160,12 +111,4 @@ public sealed class HotDataMetrics
         HotDataChangeSource.Expiry => "expiry",
         _ => "unknown",
     };
-
-    private readonly record struct ApiRoute(string Route, string Method, int Status);
-
-    private sealed class ApiRouteTotals
-    {
-        public long Count;
-        public long Ticks;
-    }
 }

@@ -6,7 +6,7 @@ using System.Text;
 using System.Text.Json;
 using OrleansHotData.Benchmarks.Results;
 using OrleansHotData.Benchmarks.Workloads;
-using OrleansHotData.Client;
+using OrleansHotData.ChangeFeed;
 
 namespace OrleansHotData.Benchmarks.Scenarios;
 

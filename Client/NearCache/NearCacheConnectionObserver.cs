@@ -1,3 +1,5 @@
+using OrleansHotData.ChangeFeed;
+
 namespace OrleansHotData.Client;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using OrleansHotData.Grains;
-
 namespace OrleansHotData.Silo.Api;
 
 /// <summary>Counts and times every request to the <c>/v1</c> API by route template, method and final status.</summary>
@@ -15,7 +13,7 @@ public static class ApiRequestMetrics
                 return;
             }
 
-            var metrics = context.RequestServices.GetRequiredService<HotDataMetrics>();
+            var metrics = context.RequestServices.GetRequiredService<ApiMetrics>();
             var time = context.RequestServices.GetRequiredService<TimeProvider>();
             var started = time.GetTimestamp();
             try
@@ -29,7 +27,7 @@ public static class ApiRequestMetrics
                 if (!string.Equals(route, WatchEndpoint.Route, StringComparison.Ordinal))
                 {
                     var status = context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted ? 499 : context.Response.StatusCode;
-                    metrics.ApiRequest(route, context.Request.Method, status, time.GetElapsedTime(started));
+                    metrics.Request(route, context.Request.Method, status, time.GetElapsedTime(started));
                 }
             }
         });

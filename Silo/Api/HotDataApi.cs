@@ -25,6 +25,7 @@ public static class HotDataApi
             .Configure<IOptions<HotDataOptions>, IOptions<HotDataApiOptions>>((kestrel, data, api) =>
                 kestrel.Limits.MaxRequestBodySize = Math.Max(data.Value.MaxValueBytes, BatchGetBodyLimit(data.Value, api.Value)) + (64 * 1024));
         services.AddHotDataChangeFeed();
+        services.AddSingleton<ApiMetrics>();
         return services;
     }
 

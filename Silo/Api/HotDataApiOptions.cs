@@ -1,4 +1,4 @@
-using OrleansHotData.Client;
+using OrleansHotData.ChangeFeed;
 using System.ComponentModel.DataAnnotations;
 
 namespace OrleansHotData.Silo.Api;

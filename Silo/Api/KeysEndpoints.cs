@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using OrleansHotData.Client;
+using OrleansHotData.ChangeFeed;
 using OrleansHotData.Grains;
 using OrleansHotData.Silo.Security;
 

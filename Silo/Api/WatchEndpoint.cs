@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
-using OrleansHotData.Client;
+using OrleansHotData.ChangeFeed;
 using OrleansHotData.Grains;
 using OrleansHotData.Silo.Security;
 
@@ -40,7 +40,7 @@ public static class WatchEndpoint
         string key,
         HttpContext context,
         HotDataChangeFeed changes,
-        HotDataMetrics metrics,
+        ApiMetrics metrics,
         WatchAdmission admission,
         IOptions<HotDataOptions> options,
         IOptions<HotDataApiOptions> apiOptions,

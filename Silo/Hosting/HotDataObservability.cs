@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
 using Orleans.Streaming.Kafka;
-using OrleansHotData.Client;
+using OrleansHotData.ChangeFeed;
 using OrleansHotData.Grains;
 using OrleansHotData.Silo.Api;
 using OrleansHotData.Silo.Health;

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using OrleansHotData.Grains;
+using OrleansHotData.Grains.Operations;
+using OrleansHotData.Silo.Api;
 using OrleansHotData.Silo.Health;
 
 namespace OrleansHotData.Silo.Operations;
@@ -11,6 +13,7 @@ public sealed partial class ClusterStatsReporter(
     ILocalSiloDetails silo,
     SiloLifecycleReadiness lifecycle,
     HotDataMetrics metrics,
+    ApiMetrics api,
     IServer server,
     TimeProvider time,
     ILogger<ClusterStatsReporter> logger) : BackgroundService
@@ -52,7 +55,7 @@ public sealed partial class ClusterStatsReporter(
                 try
                 {
                     var urls = server.Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
-                    await Grain.ReportAsync(new SiloStats(silo.SiloAddress.ToString(), urls, time.GetUtcNow(), metrics.GetTotals()));
+                    await Grain.ReportAsync(new SiloStats(silo.SiloAddress.ToString(), urls, time.GetUtcNow(), api.AddTo(metrics.GetTotals())));
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

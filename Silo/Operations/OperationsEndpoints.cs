@@ -1,4 +1,5 @@
 using System.Reflection;
+using OrleansHotData.Grains.Operations;
 
 namespace OrleansHotData.Silo.Operations;
 

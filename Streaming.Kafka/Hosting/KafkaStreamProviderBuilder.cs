@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -24,7 +25,7 @@ internal sealed class KafkaStreamProviderBuilder : IProviderBuilder<ISiloBuilder
         builder.AddKafkaStreams(name, (SiloKafkaStreamConfigurator streams) =>
         {
             streams.ConfigureKafka(options => Bind(options, configurationSection));
-            if (int.TryParse(configurationSection["CacheSize"], out var cacheSize))
+            if (CacheSize(name, configurationSection) is { } cacheSize)
             {
                 streams.ConfigureCache(cacheSize);
             }
@@ -37,6 +38,21 @@ internal sealed class KafkaStreamProviderBuilder : IProviderBuilder<ISiloBuilder
         ArgumentNullException.ThrowIfNull(configurationSection);
         builder.AddKafkaStreams(name, (ClusterClientKafkaStreamConfigurator streams) =>
             streams.ConfigureKafka(options => Bind(options, configurationSection)));
+    }
+
+    // A value that is there but not a whole number stops the silo with a line naming the setting, rather than
+    // leaving the default in place.
+    private static int? CacheSize(string name, IConfigurationSection section)
+    {
+        var text = section[nameof(KafkaStreamOptions.CacheSize)];
+        if (text is null)
+        {
+            return null;
+        }
+
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var cacheSize) && cacheSize >= 1
+            ? cacheSize
+            : throw new OrleansConfigurationException($"Kafka stream provider '{name}': {section.Path}:{nameof(KafkaStreamOptions.CacheSize)} is '{text}'; it must be a whole number of records, at least 1.");
     }
 
     private static void Bind(OptionsBuilder<KafkaStreamOptions> options, IConfigurationSection section)

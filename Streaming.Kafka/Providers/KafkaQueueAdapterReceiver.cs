@@ -10,13 +10,14 @@ namespace Orleans.Streaming.Kafka.Providers;
 /// <summary>
 /// Reads one Kafka partition for Orleans. Partitions are assigned by Orleans' queue balancer, so the consumer takes
 /// its partition with <c>Assign</c> (no Kafka group membership) and resumes at the group's committed offset.
-/// Offsets are committed only up to the lowest record not yet reported delivered, off the Orleans scheduler.
+/// Offsets are committed only up to the lowest record not yet reported delivered, off the Orleans scheduler, by its
+/// <see cref="KafkaOffsetCommitter"/>; records without a usable key go to the dead-letter topic through its
+/// <see cref="KafkaDeadLetterer"/>.
 /// </summary>
 internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver, IKafkaPartitionStatusSource, IDisposable
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private static readonly TimeSpan ConsumerRetryDelay = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan DeadLetterRetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan StartOffsetQueryTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MaxStallCheckPeriod = TimeSpan.FromSeconds(1);
 
@@ -24,15 +25,12 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
     private readonly KafkaStreamOptions options;
     private readonly KafkaTopicOptions topic;
     private readonly TopicPartition topicPartition;
-    private readonly KafkaDeadLetterPublisher deadLetters;
     private readonly KafkaStreamDiagnostics diagnostics;
     private readonly TimeProvider timeProvider;
     private readonly ILogger logger;
     private readonly Lock sync = new();
-    private readonly KafkaOffsetTracker tracker = new();
-    private readonly CancellationTokenSource stopping = new();
-    private readonly CancellationToken stoppingToken;
-    private readonly List<Task> deadLetterTasks = [];
+    private readonly KafkaOffsetCommitter committer;
+    private readonly KafkaDeadLetterer deadLetterer;
     private readonly KafkaPartitionStallDetector stallDetector;
     // The partition's cache, which holds the records handed to Orleans and not yet delivered: it names the record a
     // stalled partition waits for.
@@ -41,9 +39,6 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
     private IConsumer<byte[]?, byte[]?>? consumer;
     private bool shutDown;
     private long lastConsumerAttempt;
-    private Task commitTask = Task.CompletedTask;
-    private long lastCommitAttempt;
-    private long committed = -1;
     private long highWatermark = -1;
     private long startOffset = -1;
     private long consumedPosition = -1;
@@ -64,12 +59,12 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
         this.options = options;
         this.topic = topic;
         topicPartition = new TopicPartition(topic.Name, new Partition(partition));
-        this.deadLetters = deadLetters;
         this.diagnostics = diagnostics;
         this.timeProvider = timeProvider;
         this.findCache = findCache;
         logger = loggerFactory.CreateLogger<KafkaQueueAdapterReceiver>();
-        stoppingToken = stopping.Token;
+        committer = new KafkaOffsetCommitter(providerName, topicPartition, options.CommitInterval, timeProvider, logger);
+        deadLetterer = new KafkaDeadLetterer(providerName, deadLetters.PublishAsync, committer.Complete, timeProvider, logger);
         stallDetector = new KafkaPartitionStallDetector(options.StallTimeout, timeProvider);
     }
 
@@ -135,21 +130,13 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
             read++;
             if (!TryDecodeKey(result.Message.Key, out var key, out var reason))
             {
-                lock (sync)
-                {
-                    tracker.Track(result.Offset.Value);
-                }
-
-                StartDeadLetter(result, reason);
+                committer.Track(result.Offset.Value);
+                deadLetterer.Start(result, reason);
                 continue;
             }
 
             var container = new KafkaBatchContainer(StreamId.Create(topic.StreamNamespace, key), ToRecord(result, key));
-            lock (sync)
-            {
-                tracker.Track(result.Offset.Value);
-            }
-
+            committer.Track(result.Offset.Value);
             batch.Add(container);
         }
 
@@ -165,24 +152,10 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
     public Task MessagesDeliveredAsync(IList<IBatchContainer> messages, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        MarkDelivered(messages);
+        committer.Complete(messages.OfType<KafkaBatchContainer>().Select(static container => container.Token.Offset));
         TryStartCommit(force: false);
         CheckStall();
         return Task.CompletedTask;
-    }
-
-    private void MarkDelivered(IList<IBatchContainer> messages)
-    {
-        lock (sync)
-        {
-            foreach (var message in messages)
-            {
-                if (message is KafkaBatchContainer container)
-                {
-                    tracker.Complete(container.Token.Offset);
-                }
-            }
-        }
     }
 
     public Task Shutdown(TimeSpan timeout) => Shutdown(timeout, CancellationToken.None);
@@ -195,7 +168,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
         // ever received. The next reader of the partition reads the uncommitted tail again; the grains skip what they
         // already applied.
         IConsumer<byte[]?, byte[]?>? kafka;
-        Task[] inFlightDeadLetters;
+        Task inFlightDeadLetters;
         lock (sync)
         {
             if (shutDown)
@@ -205,7 +178,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
 
             shutDown = true;
             kafka = consumer;
-            inFlightDeadLetters = [.. deadLetterTasks];
+            inFlightDeadLetters = deadLetterer.WhenAllDone();
             stallTimer?.Dispose();
             stallTimer = null;
         }
@@ -223,22 +196,22 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
 
         // Records being dead-lettered count as done once written; give them part of the time, then give up on
         // them: they stay uncommitted and whoever reads the partition next sets them aside again.
-        await WaitQuietly(Task.WhenAll(inFlightDeadLetters), timeout / 2, cancellationToken);
-        await stopping.CancelAsync();
+        await WaitQuietly(inFlightDeadLetters, timeout / 2, cancellationToken);
+        await deadLetterer.Stop();
 
         // The final commit, after any commit in progress.
-        await WaitQuietly(commitTask, Remaining(), cancellationToken);
+        await WaitQuietly(committer.Current, Remaining(), cancellationToken);
         TryStartCommit(force: true, allowWhenShutDown: true);
         Task closing;
         lock (sync)
         {
             consumer = null;
             // Close only after the last commit has finished with the consumer, however long that takes.
-            closing = commitTask.ContinueWith(_ => CloseConsumer(kafka), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            closing = committer.Enqueue(() => CloseConsumer(kafka));
         }
 
         await WaitQuietly(closing, Remaining(), cancellationToken);
-        LogStopped(providerName, topic.Name, topicPartition.Partition.Value, committed < 0 ? null : committed);
+        LogStopped(providerName, topic.Name, topicPartition.Partition.Value, committer.Committed);
         Dispose();
     }
 
@@ -250,8 +223,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
             stallTimer = null;
         }
 
-        stopping.Cancel();
-        stopping.Dispose();
+        deadLetterer.Dispose();
     }
 
     /// <summary>The stream provider this receiver reads for.</summary>
@@ -271,9 +243,9 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
             status = new KafkaPartitionStatus(
                 topic.Name,
                 topicPartition.Partition.Value,
-                tracker.NextOffset,
-                committed < 0 ? null : committed,
-                tracker.PendingCount,
+                committer.NextOffset,
+                committer.Committed,
+                committer.PendingCount,
                 high,
                 high is { } h && position is { } p ? Math.Max(0, h - p) : null,
                 consumer is not null,
@@ -303,7 +275,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
             : (watermark, record?.Token.Offset == watermark ? record : null);
     }
 
-    private long? LowestUndeliveredLocked() => tracker.Watermark ?? (startOffset < 0 ? null : startOffset);
+    private long? LowestUndeliveredLocked() => committer.Watermark ?? (startOffset < 0 ? null : startOffset);
 
     private KafkaPartitionStallChange ObserveStallLocked()
     {
@@ -316,7 +288,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
         // Records beyond the watermark on the broker count only while the consumer has not read past them: it skips
         // transaction markers, which the high watermark includes.
         var readUpTo = Math.Max(position ?? -1, consumedPosition);
-        var waiting = tracker.PendingCount > 0 || (highWatermark >= 0 && readUpTo >= 0 && readUpTo < highWatermark);
+        var waiting = committer.PendingCount > 0 || (highWatermark >= 0 && readUpTo >= 0 && readUpTo < highWatermark);
         return stallDetector.Observe(position, waiting);
     }
 
@@ -443,7 +415,7 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
                 consumer = created;
                 // In the commit slot, so the consumer is closed only after this query is done with it.
                 var assigned = created;
-                commitTask = commitTask.ContinueWith(_ => LoadStartOffset(assigned), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                committer.Enqueue(() => LoadStartOffset(assigned));
                 LogStarted(providerName, topic.Name, topicPartition.Partition.Value, options.ConsumerGroupId);
                 return consumer;
             }
@@ -458,97 +430,12 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
 
     private void TryStartCommit(bool force, bool allowWhenShutDown = false)
     {
+        // Under the receiver's lock, so that no commit starts once shutdown has queued the consumer's close.
         lock (sync)
         {
-            if (consumer is not { } kafka || (shutDown && !allowWhenShutDown) || !commitTask.IsCompleted)
+            if (consumer is { } kafka && (!shutDown || allowWhenShutDown))
             {
-                return;
-            }
-
-            if (tracker.Watermark is not { } watermark || watermark <= committed)
-            {
-                return;
-            }
-
-            var now = timeProvider.GetTimestamp();
-            if (!force && lastCommitAttempt != 0 && timeProvider.GetElapsedTime(lastCommitAttempt, now) < options.CommitInterval)
-            {
-                return;
-            }
-
-            lastCommitAttempt = now;
-            // Commit is a blocking broker round trip: keep it off the Orleans scheduler, and off the thread pool too,
-            // which runs the scheduler's work: a few partitions committing at once against a slow broker would
-            // otherwise hold the pool's threads and stall every grain of the silo until the pool grows.
-            commitTask = Task.Factory.StartNew(
-                () => Commit(kafka, watermark),
-                CancellationToken.None,
-                TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach,
-                TaskScheduler.Default);
-        }
-    }
-
-    private void Commit(IConsumer<byte[]?, byte[]?> kafka, long offset)
-    {
-        try
-        {
-            kafka.Commit([new TopicPartitionOffset(topicPartition, new Offset(offset))]);
-            lock (sync)
-            {
-                committed = Math.Max(committed, offset);
-            }
-
-            LogCommitted(providerName, topic.Name, topicPartition.Partition.Value, offset);
-        }
-        catch (KafkaException exception)
-        {
-            // Retried with the next delivery or read; the watermark only moves forward, so nothing is skipped.
-            KafkaStreamInstruments.OnCommitFailed(providerName, topic.Name);
-            LogCommitFailed(providerName, topic.Name, topicPartition.Partition.Value, offset, exception);
-        }
-    }
-
-    private void StartDeadLetter(ConsumeResult<byte[]?, byte[]?> result, string reason)
-    {
-        var task = Task.Run(() => DeadLetterAsync(result, reason));
-        lock (sync)
-        {
-            deadLetterTasks.RemoveAll(static pending => pending.IsCompleted);
-            deadLetterTasks.Add(task);
-        }
-    }
-
-    private async Task DeadLetterAsync(ConsumeResult<byte[]?, byte[]?> result, string reason)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await deadLetters.PublishAsync(result, reason, stoppingToken).ConfigureAwait(false);
-                lock (sync)
-                {
-                    tracker.Complete(result.Offset.Value);
-                }
-
-                return;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (KafkaException exception)
-            {
-                // Until it is written the record holds the partition's commits back; keep trying.
-                LogDeadLetterFailed(providerName, topic.Name, topicPartition.Partition.Value, result.Offset.Value, exception);
-            }
-
-            try
-            {
-                await Task.Delay(DeadLetterRetryDelay, timeProvider, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
+                committer.TryStart(kafka, force);
             }
         }
     }
@@ -647,15 +534,6 @@ internal sealed partial class KafkaQueueAdapterReceiver : IQueueAdapterReceiver,
 
     [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Kafka stream provider '{Provider}': reading {Topic}[{Partition}] failed with {Code}: {Reason}")]
     private partial void LogConsumeFailed(string provider, string topic, int partition, Confluent.Kafka.ErrorCode code, string reason);
-
-    [LoggerMessage(EventId = 1105, Level = LogLevel.Debug, Message = "Kafka stream provider '{Provider}': committed {Topic}[{Partition}] at offset {Offset}")]
-    private partial void LogCommitted(string provider, string topic, int partition, long offset);
-
-    [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "Kafka stream provider '{Provider}': committing {Topic}[{Partition}] at offset {Offset} failed; it will be retried")]
-    private partial void LogCommitFailed(string provider, string topic, int partition, long offset, Exception exception);
-
-    [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "Kafka stream provider '{Provider}': dead-lettering {Topic}[{Partition}]@{Offset} failed; retrying")]
-    private partial void LogDeadLetterFailed(string provider, string topic, int partition, long offset, Exception exception);
 
     [LoggerMessage(EventId = 1108, Level = LogLevel.Warning, Message = "Kafka stream provider '{Provider}': closing the consumer of {Topic}[{Partition}] failed")]
     private partial void LogCloseFailed(string provider, string topic, int partition, Exception exception);

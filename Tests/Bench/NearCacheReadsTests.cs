@@ -1,5 +1,5 @@
 using OrleansHotData.Benchmarks.Workloads;
-using OrleansHotData.Client;
+using OrleansHotData.ChangeFeed;
 
 namespace OrleansHotData.Tests.Bench;
 

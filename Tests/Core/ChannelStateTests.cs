@@ -1,4 +1,4 @@
-using OrleansHotData.Client;
+using OrleansHotData.ChangeFeed;
 
 namespace OrleansHotData.Tests.Core;
 

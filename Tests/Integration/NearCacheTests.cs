@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using OrleansHotData.ChangeFeed;
 using OrleansHotData.Client;
 using OrleansHotData.Tests.Infrastructure;
 

@@ -58,6 +58,25 @@ public sealed class KafkaStreamConfigurationTests
         Assert.Single(host.Services.GetServices<IConfigurationValidator>().OfType<KafkaStreamOptionsValidator>()).ValidateConfiguration();
     }
 
+    [Theory]
+    [InlineData("lots")]
+    [InlineData("4096.5")]
+    [InlineData("0")]
+    public void A_malformed_cache_size_in_configuration_alone_stops_the_silo_naming_the_setting(string value)
+    {
+        var settings = JsonLikeSettings("events");
+        settings["Orleans:Streaming:events:CacheSize"] = value;
+
+        var exception = Record.Exception(() =>
+        {
+            using var host = BuildSilo(settings);
+            _ = host.Services.GetRequiredService<IOptionsMonitor<KafkaStreamOptions>>().Get("events");
+        });
+
+        var configuration = Assert.IsType<OrleansConfigurationException>(exception);
+        Assert.Equal($"Kafka stream provider 'events': Orleans:Streaming:events:CacheSize is '{value}'; it must be a whole number of records, at least 1.", configuration.Message);
+    }
+
     [Fact]
     public void Configuration_alone_with_provider_type_Kafka_sets_up_the_client_provider()
     {

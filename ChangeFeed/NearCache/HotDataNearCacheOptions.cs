@@ -1,4 +1,4 @@
-namespace OrleansHotData.Client;
+namespace OrleansHotData.ChangeFeed;
 
 /// <summary>
 /// The near-cache of a process (a client's <c>HotDataClient:NearCache</c>, a silo's <c>HotDataApi:NearCache</c>): keys

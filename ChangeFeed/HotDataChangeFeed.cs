@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
-namespace OrleansHotData.Client;
+namespace OrleansHotData.ChangeFeed;
 
 /// <summary>
 /// This process's side of change notifications. For each key that has watchers here, one observer is subscribed to

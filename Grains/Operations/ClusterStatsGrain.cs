@@ -1,4 +1,4 @@
-namespace OrleansHotData.Silo.Operations;
+namespace OrleansHotData.Grains.Operations;
 
 /// <summary>Holds the latest report of every silo; reports older than <see cref="ReportLifetime"/> are forgotten.</summary>
 public sealed class ClusterStatsGrain(TimeProvider time) : Grain, IClusterStatsGrain

@@ -1,4 +1,4 @@
-namespace OrleansHotData.Client;
+namespace OrleansHotData.ChangeFeed;
 
 /// <summary>
 /// What a near-cache knows of one silo's channel of messages to it: the last number received without a gap, since

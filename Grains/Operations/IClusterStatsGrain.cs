@@ -1,4 +1,4 @@
-namespace OrleansHotData.Silo.Operations;
+namespace OrleansHotData.Grains.Operations;
 
 /// <summary>
 /// Gathers the silos' reports for the operations page: one activation in the cluster (key

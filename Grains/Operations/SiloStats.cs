@@ -1,6 +1,4 @@
-using OrleansHotData.Grains;
-
-namespace OrleansHotData.Silo.Operations;
+namespace OrleansHotData.Grains.Operations;
 
 /// <summary>What one silo reported about itself for the operations page.</summary>
 /// <param name="Silo">The silo's address.</param>

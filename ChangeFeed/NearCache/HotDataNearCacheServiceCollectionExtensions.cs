@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OrleansHotData.Client;
+using OrleansHotData.ChangeFeed;
 
 // In the DI namespace so that AddHotDataNearCache is found beside the other Add* calls.
 namespace Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,4 @@
-namespace OrleansHotData.Client;
+namespace OrleansHotData.ChangeFeed;
 
 /// <summary>What a near-cache has done since it started.</summary>
 /// <param name="Hits">Reads answered from memory.</param>

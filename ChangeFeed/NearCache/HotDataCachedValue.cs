@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace OrleansHotData.Client;
+namespace OrleansHotData.ChangeFeed;
 
 /// <summary>
 /// One version of a key as a near-cache holds it: immutable, shared by every read of that version. The forms a reader

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace OrleansHotData.Client;
+namespace OrleansHotData.ChangeFeed;
 
 /// <summary>Refuses the near-cache settings held by <typeparamref name="TOptions"/> with the message naming the setting at fault.</summary>
 internal sealed class NearCacheOptionsValidator<TOptions>(string section, Func<TOptions, HotDataNearCacheOptions> select) : IValidateOptions<TOptions>
