@@ -11,6 +11,7 @@ namespace OrleansHotData.Tests.Streaming;
 /// The dead-letterer alone, writing through a real producer to a cluster of each test's own (the tests switch its
 /// broker down).
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Streaming)]
 public sealed class KafkaDeadLettererTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);

@@ -10,6 +10,7 @@ namespace OrleansHotData.Tests.Streaming;
 /// of the partition would see it.
 /// </summary>
 [Collection(SharedEmbeddedKafka.Name)]
+[Trait(TestCategory.Name, TestCategory.Streaming)]
 public sealed class KafkaOffsetCommitterTests(EmbeddedKafkaFixture kafka)
 {
     private static readonly TimeSpan CommitInterval = TimeSpan.FromSeconds(5);
