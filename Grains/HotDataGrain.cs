@@ -424,8 +424,7 @@ public sealed partial class HotDataGrain(
             var kept = outbox.Unacknowledged(previous.Outbox);
             if (kept.Count + changes.Count > changelog.MaxOutboxEntries)
             {
-                throw new ChangelogOutboxFullException(
-                    $"Key '{Key}': Kafka has not acknowledged its last {kept.Count} changes (Changelog:MaxOutboxEntries is {changelog.MaxOutboxEntries}); the change is refused until the changelog catches up.");
+                kept = await OutboxRoomAsync(outbox, previous.Outbox, changes.Count);
             }
 
             added = changes.Count == 0 ? [] : [.. changes.Select(ChangelogEntry.Of)];
@@ -463,6 +462,41 @@ public sealed partial class HotDataGrain(
             changelog.OutboxChanged(stored.Count - (previous.Outbox?.Count ?? 0));
             published.Stored(stored);
             changelog.Publish(Key, added!, published);
+        }
+    }
+
+    /// <summary>
+    /// Waits, up to <see cref="ChangelogPublisher.OutboxFullTimeout"/>, until Kafka has acknowledged enough of the key's
+    /// changes for <paramref name="adding"/> more to fit in the outbox, and returns what then stays in it. The grain
+    /// takes no other write meanwhile, so a burst to one key goes at Kafka's pace instead of failing.
+    /// </summary>
+    /// <exception cref="ChangelogOutboxFullException">Still no room when the time is up.</exception>
+    private async Task<IReadOnlyList<ChangelogEntry>> OutboxRoomAsync(ChangelogOutbox outbox, IReadOnlyList<ChangelogEntry>? stored, int adding)
+    {
+        var started = time.GetTimestamp();
+        while (true)
+        {
+            var acknowledgement = outbox.NextAcknowledgement();
+            var kept = outbox.Unacknowledged(stored);
+            if (kept.Count + adding <= changelog.MaxOutboxEntries)
+            {
+                return kept;
+            }
+
+            var left = changelog.OutboxFullTimeout - time.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero || adding > changelog.MaxOutboxEntries)
+            {
+                throw new ChangelogOutboxFullException(
+                    $"Key '{Key}': Kafka has not acknowledged its last {kept.Count} changes (Changelog:MaxOutboxEntries is {changelog.MaxOutboxEntries}) within Changelog:OutboxFullTimeout ({changelog.OutboxFullTimeout}); the change is refused until the changelog catches up.");
+            }
+
+            try
+            {
+                await acknowledgement.WaitAsync(left, time);
+            }
+            catch (TimeoutException)
+            {
+            }
         }
     }
 

@@ -15,6 +15,7 @@ public sealed class ChangelogOutbox(string key)
     private readonly SortedDictionary<long, ChangelogEntry> _refused = [];
     private readonly HashSet<long> _acknowledged = [];
     private int _queuedForRetry;
+    private TaskCompletionSource? _nextAcknowledgement;
 
     /// <summary>The entity key.</summary>
     public string Key { get; } = key;
@@ -73,6 +74,8 @@ public sealed class ChangelogOutbox(string key)
             if (acknowledged)
             {
                 _acknowledged.Add(version);
+                _nextAcknowledgement?.TrySetResult();
+                _nextAcknowledgement = null;
                 return false;
             }
 
@@ -84,6 +87,18 @@ public sealed class ChangelogOutbox(string key)
 
             _refused[version] = entry;
             return Interlocked.Exchange(ref _queuedForRetry, 1) == 0;
+        }
+    }
+
+    /// <summary>
+    /// Completes when Kafka next acknowledges one of the key's changes. Taken before <see cref="Unacknowledged"/> is
+    /// read, so an acknowledgement between the two is not missed.
+    /// </summary>
+    public Task NextAcknowledgement()
+    {
+        lock (_sync)
+        {
+            return (_nextAcknowledgement ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
         }
     }
 

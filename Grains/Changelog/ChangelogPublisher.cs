@@ -42,6 +42,7 @@ public sealed partial class ChangelogPublisher : IAsyncDisposable
         Topic = settings.Topic ?? string.Empty;
         MaxOutboxEntries = settings.MaxOutboxEntries;
         RetryInterval = settings.RetryInterval;
+        OutboxFullTimeout = settings.OutboxFullTimeout;
         _time = time;
         _logger = logger;
         if (_producer is not null && string.IsNullOrWhiteSpace(Topic))
@@ -66,6 +67,9 @@ public sealed partial class ChangelogPublisher : IAsyncDisposable
 
     /// <summary>The most changes of one key waiting for Kafka.</summary>
     public int MaxOutboxEntries { get; }
+
+    /// <summary>How long a change waits for room in its key's full outbox before it is refused.</summary>
+    public TimeSpan OutboxFullTimeout { get; }
 
     /// <summary>How soon a refused change is sent again.</summary>
     public TimeSpan RetryInterval { get; }

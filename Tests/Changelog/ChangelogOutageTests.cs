@@ -24,6 +24,8 @@ public sealed class ChangelogOutageTests : IAsyncLifetime
         settings["Kafka:ClientConfig:message.timeout.ms"] = "1000";
         settings["Changelog:MaxOutboxEntries"] = $"{MaxOutboxEntries}";
         settings["Changelog:RetryInterval"] = "00:00:00.200";
+        // A change meeting a full outbox waits this long for Kafka before it is refused.
+        settings["Changelog:OutboxFullTimeout"] = "00:00:01";
         _silo = await _cluster.StartSiloAsync();
     }
 
@@ -46,7 +48,8 @@ public sealed class ChangelogOutageTests : IAsyncLifetime
 
         _cluster.Kafka.SetBrokerDown();
         var refused = 0;
-        foreach (var key in keys)
+        // The keys side by side: each refusal first waits Changelog:OutboxFullTimeout.
+        await Task.WhenAll(keys.Select(async key =>
         {
             var grain = _silo.Grains.GetGrain<IHotDataGrain>(key);
             for (var n = 1; n <= MaxOutboxEntries + 2; n++)
@@ -58,10 +61,10 @@ public sealed class ChangelogOutageTests : IAsyncLifetime
                 }
                 catch (ChangelogOutboxFullException)
                 {
-                    refused++;
+                    Interlocked.Increment(ref refused);
                 }
             }
-        }
+        }));
 
         // Each key's outbox held its first change (perhaps acknowledged before the outage) and what came during it.
         Assert.True(refused >= keys.Count, $"{refused} changes were refused; every key should have refused at least one");
@@ -92,5 +95,24 @@ public sealed class ChangelogOutageTests : IAsyncLifetime
 
         var audit = await _cluster.AuditAsync(model, Deadline);
         Assert.Empty(model.SelectMany(p => audit.Problems(p.Key, p.Value)));
+    }
+
+    [Fact]
+    public async Task A_burst_of_changes_to_one_key_larger_than_its_outbox_waits_for_kafka_instead_of_failing()
+    {
+        const string key = "burst";
+        const int changes = MaxOutboxEntries * 10;
+        var grain = _silo.Grains.GetGrain<IHotDataGrain>(key);
+
+        // All at once: the grain applies them one after another, each while the records before it are still on their way.
+        var results = await Task.WhenAll(Enumerable.Range(1, changes).Select(n => grain.ApplyAsync(HotDataChange.Set($"{n}"))));
+
+        Assert.Equal(Enumerable.Range(1, changes).Select(v => (long)v), results.Select(r => r.Version).Order());
+        var model = new Dictionary<string, Dictionary<long, string?>>(StringComparer.Ordinal)
+        {
+            [key] = results.ToDictionary(r => r.Version, r => r.Value?.Json),
+        };
+        var audit = await _cluster.AuditAsync(model, Deadline);
+        Assert.Empty(audit.Problems(key, model[key]));
     }
 }

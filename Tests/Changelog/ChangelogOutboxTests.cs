@@ -23,6 +23,22 @@ public sealed class ChangelogOutboxTests
     }
 
     [Fact]
+    public void A_waiter_for_room_wakes_on_an_acknowledgement_and_not_on_a_refusal()
+    {
+        var outbox = new ChangelogOutbox("k");
+        Array.ForEach([Entry(1), Entry(2)], outbox.Sending);
+        var next = outbox.NextAcknowledgement();
+        Assert.Same(next, outbox.NextAcknowledgement());
+
+        outbox.Delivered(1, acknowledged: false);
+        Assert.False(next.IsCompleted);
+
+        outbox.Delivered(2, acknowledged: true);
+        Assert.True(next.IsCompletedSuccessfully);
+        Assert.False(outbox.NextAcknowledgement().IsCompleted);
+    }
+
+    [Fact]
     public void Nothing_acknowledged_keeps_the_stored_outbox_as_it_is()
     {
         var outbox = new ChangelogOutbox("k");
