@@ -27,8 +27,10 @@ namespace OrleansHotData.Grains.Storage;
 /// </remarks>
 public sealed partial class HotDataGrainStorage : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>, IAsyncDisposable
 {
+    // KEYS[1]: the state. KEYS[2]: the set of keys whose state holds a changelog outbox (see KeysWithOutboxAsync).
     // ARGV[1]: the record header (format and write counter) the caller last saw, a legacy hash's etag, or '' for none.
-    // ARGV[2]: the new record. Returns 1 when written, 0 when the key holds something else (a conflict).
+    // ARGV[2]: the new record. ARGV[3]: '1' when the new state holds an outbox, '0' when not. ARGV[4]: the grain key.
+    // Returns 1 when written, 0 when the key holds something else (a conflict).
     private const string WriteScript =
         """
         local kind = redis.call('TYPE', KEYS[1])['ok']
@@ -44,6 +46,11 @@ public sealed partial class HotDataGrainStorage : IGrainStorage, ILifecycleParti
           return 0
         end
         redis.call('SET', KEYS[1], ARGV[2])
+        if ARGV[3] == '1' then
+          redis.call('SADD', KEYS[2], ARGV[4])
+        else
+          redis.call('SREM', KEYS[2], ARGV[4])
+        end
         return 1
         """;
 
@@ -51,11 +58,15 @@ public sealed partial class HotDataGrainStorage : IGrainStorage, ILifecycleParti
     private static readonly byte[] WriteScriptHash = SHA1.HashData(Encoding.UTF8.GetBytes(WriteScript));
 #pragma warning restore CA5350
 
+    private static readonly RedisValue One = "1";
+    private static readonly RedisValue Zero = "0";
+
     private readonly string _name;
     private readonly HotDataStorageOptions _options;
     private readonly IGrainStorageSerializer _legacySerializer;
     private readonly ILogger<HotDataGrainStorage> _logger;
     private readonly byte[] _keyPrefix;
+    private readonly RedisKey _outboxSetKey;
     private ConnectionMultiplexer? _connection;
     private IDatabase? _database;
 
@@ -73,6 +84,7 @@ public sealed partial class HotDataGrainStorage : IGrainStorage, ILifecycleParti
         _legacySerializer = legacySerializer;
         _logger = logger;
         _keyPrefix = Encoding.UTF8.GetBytes(KeyPrefix(options, clusterOptions.Value.ServiceId));
+        _outboxSetKey = OutboxSetKey(KeyPrefix(options, clusterOptions.Value.ServiceId));
     }
 
     /// <summary>Creates the storage named <paramref name="name"/> from its named options.</summary>
@@ -217,7 +229,7 @@ public sealed partial class HotDataGrainStorage : IGrainStorage, ILifecycleParti
         try
         {
             var record = HotDataStateFormat.Encode(next, state);
-            result = await EvaluateWriteScriptAsync(key, expected, record);
+            result = await EvaluateWriteScriptAsync(key, expected, record, state?.Outbox is { Count: > 0 }, grainId.Key.AsSpan().ToArray());
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -236,10 +248,10 @@ public sealed partial class HotDataGrainStorage : IGrainStorage, ILifecycleParti
         Set(grainState, next.ToString(CultureInfo.InvariantCulture), state);
     }
 
-    private async Task<RedisResult> EvaluateWriteScriptAsync(RedisKey key, RedisValue expected, byte[] record)
+    private async Task<RedisResult> EvaluateWriteScriptAsync(RedisKey key, RedisValue expected, byte[] record, bool hasOutbox, byte[] grainKey)
     {
-        RedisKey[] keys = [key];
-        RedisValue[] values = [expected, record];
+        RedisKey[] keys = [key, _outboxSetKey];
+        RedisValue[] values = [expected, record, hasOutbox ? One : Zero, grainKey];
         try
         {
             return await Database.ScriptEvaluateAsync(WriteScriptHash, keys, values);
@@ -305,6 +317,25 @@ public sealed partial class HotDataGrainStorage : IGrainStorage, ILifecycleParti
     {
         ArgumentNullException.ThrowIfNull(options);
         return options.KeyPrefix ?? $"{serviceId}/state/";
+    }
+
+    /// <summary>
+    /// The Redis set of the grain keys whose stored state holds a changelog outbox (changes Kafka may not have
+    /// acknowledged): <c>{prefix}changelog-outboxes</c>. Every state write adds or removes its key in the same script.
+    /// </summary>
+    public static RedisKey OutboxSetKey(string keyPrefix) => keyPrefix + "changelog-outboxes";
+
+    /// <summary>
+    /// The grain keys whose stored state holds a changelog outbox, read in pages with <c>SSCAN</c> (a key written
+    /// meanwhile may be returned or not, or twice). A crashed silo's keys stay here until an activation sends their
+    /// outbox and the next write or deactivation removes it.
+    /// </summary>
+    public async IAsyncEnumerable<string> KeysWithOutboxAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var member in Database.SetScanAsync(_outboxSetKey, pageSize: 1000).WithCancellation(cancellationToken))
+        {
+            yield return member.ToString();
+        }
     }
 
     /// <summary>The Redis key of the state <paramref name="stateName"/> of <paramref name="grainId"/> under <paramref name="keyPrefix"/>.</summary>

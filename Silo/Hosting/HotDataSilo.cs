@@ -188,6 +188,9 @@ public static class HotDataSilo
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ChangelogPublisher>>(),
             sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        // Sends the outboxes of a crashed silo's keys once the cluster declares it dead.
+        services.AddSingleton<ChangelogRecovery>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ChangelogRecovery>());
     }
 
     /// <summary>The changelog topic when <c>Changelog:Topic</c> is not set: the first ingested topic's name + <c>.changes</c>.</summary>

@@ -56,6 +56,7 @@ public sealed class FaultTestCluster : IAsyncDisposable
         var topic = EmbeddedKafkaFixture.UniqueTopicName("faults");
         kafka.CreateTopic(topic, Partitions);
         kafka.CreateTopic(topic + ".dlq", Partitions);
+        kafka.CreateTopic(topic + Grains.Changelog.ChangelogOptions.DefaultTopicSuffix, Partitions);
         var redis = await RedisServer.StartAsync(durable: true);
         var cluster = new FaultTestCluster(kafka, redis, topic);
         try

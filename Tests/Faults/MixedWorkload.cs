@@ -141,16 +141,7 @@ public sealed class MixedWorkload
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(read);
-        var observed = new Dictionary<string, ObservedValue>(StringComparer.Ordinal);
-        foreach (var chunk in AllKeys.Chunk(ReadChunk))
-        {
-            foreach (var (key, value) in await read(chunk, cancellationToken))
-            {
-                observed[key] = value;
-            }
-        }
-
-        return _oracle.Compare(observed, _kafka.RecordsFailed);
+        return _oracle.Compare(await ReadAllAsync(read, cancellationToken), _kafka.RecordsFailed);
     }
 
     /// <summary>
@@ -160,6 +151,31 @@ public sealed class MixedWorkload
     /// records the log does not hold completely keeps its expectation. Returns one line per key it changed or kept.
     /// </summary>
     public IReadOnlyList<string> ExpectWhatTheBrokerStored(IReadOnlyList<StoredRecord> log) => _oracle.ExpectWhatTheBrokerStored(log);
+
+    /// <summary>See <see cref="WorkloadOracle.ChangelogFloor"/>.</summary>
+    public IReadOnlyDictionary<string, long> ChangelogFloor() => _oracle.ChangelogFloor();
+
+    /// <summary>See <see cref="WorkloadOracle.ChangelogHistories"/>.</summary>
+    public IReadOnlyDictionary<string, Dictionary<long, string?>> ChangelogHistories(IReadOnlyDictionary<string, ObservedValue> observed) =>
+        _oracle.ChangelogHistories(observed);
+
+    /// <summary>Reads every key through <paramref name="read"/>, as <see cref="CompareAsync"/> does; keys without a value are left out.</summary>
+    public async Task<IReadOnlyDictionary<string, ObservedValue>> ReadAllAsync(
+        Func<IReadOnlyList<string>, CancellationToken, Task<IReadOnlyDictionary<string, ObservedValue>>> read,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        var observed = new Dictionary<string, ObservedValue>(StringComparer.Ordinal);
+        foreach (var chunk in AllKeys.Chunk(ReadChunk))
+        {
+            foreach (var (key, value) in await read(chunk, cancellationToken))
+            {
+                observed[key] = value;
+            }
+        }
+
+        return observed;
+    }
 
     /// <summary>
     /// Compares until the cluster matches or <paramref name="timeout"/> passes (records and retried deliveries take

@@ -56,14 +56,20 @@ public sealed class RedisOutageTests(ITestOutputHelper output)
             report.Line("  " + line);
         }
 
+        var changelog = new WorkloadChangelog(workload, cluster.KafkaConfigs, cluster.Topic, report);
+        var behind = await changelog.WaitForAcknowledgedChangesAsync(TimeSpan.FromSeconds(120));
         var mismatches = await workload.WaitForConvergenceAsync(cluster.Read, TimeSpan.FromSeconds(120));
         report.Phase("converged");
         report.Outcome(workload, mismatches);
+        var changelogProblems = await changelog.ProblemsAsync(cluster.Read, TimeSpan.FromSeconds(30));
 
         Assert.Empty(violations.Lines);
         Assert.True(violations.Checked > 0, "some records should have been committed before the outage");
         Assert.Empty(mismatches);
         Assert.Equal(0, workload.Counts.KafkaRecordsFailed);
+        // The changelog got every change through the outage, by itself and in version order.
+        Assert.Empty(behind);
+        Assert.Empty(changelogProblems);
 
         // While Redis was down, API writes failed with a clear, retryable answer: a 503 problem, not a hang; none was refused.
         var failures = workload.ApiFailures;

@@ -47,11 +47,16 @@ public sealed class SiloKillTests(ProcessClusterFixture fixture, ITestOutputHelp
             report.Line($"slowest partition: {recovery.Max()!.Value.TotalSeconds:0.00} s (target under 10 s); {probes.Failures}");
         });
         report.Phase("workload done");
+        // Before any read activates a key, the changelog holds every acknowledged change: the killed silo's unsent ones too.
+        var changelog = new WorkloadChangelog(workload, fixture.KafkaConfigs, topic, report);
+        var behind = await changelog.WaitForAcknowledgedChangesAsync(TimeSpan.FromSeconds(90));
         var mismatches = await workload.WaitForConvergenceAsync(cluster.Read, TimeSpan.FromSeconds(90));
         report.Phase("compared with the model");
         report.Outcome(workload, mismatches);
 
         Assert.Empty(mismatches);
+        Assert.Empty(behind);
+        Assert.Empty(await changelog.ProblemsAsync(cluster.Read, TimeSpan.FromSeconds(30)));
         var counts = workload.Counts;
         Assert.Equal(0, counts.KafkaRecordsFailed);
         // Only writes in flight to the killed silo may go unanswered; none is refused.

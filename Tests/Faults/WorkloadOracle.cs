@@ -19,10 +19,14 @@ public sealed class WorkloadOracle
     private readonly List<(string Key, ChangeOperation Operation, Dictionary<string, long?>? Fields)> _kafkaChanges = [];
     // Expectations replaced by a replay of the broker's log, for keys of which it stored a record more than once.
     private readonly Dictionary<string, SequentialModel.KeyModel?> _kafkaReplayed = new(StringComparer.Ordinal);
+    // The sequence numbers of those keys' records as the broker stored them.
+    private readonly Dictionary<string, List<long>> _kafkaReplayedLog = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SharedCount> _shared;
     private readonly SequentialModel _apiModel = new();
     private readonly Dictionary<string, (ChangeOperation Operation, Dictionary<string, long?> Fields)> _apiUnknownLast = new(StringComparer.Ordinal);
     private readonly List<string> _apiKeys = [];
+    // Each API key's acknowledged versions and the value each produced, for the changelog's audit.
+    private readonly Dictionary<string, Dictionary<long, string?>> _apiHistory = new(StringComparer.Ordinal);
 
     public WorkloadOracle(IReadOnlyList<string> kafkaKeys, IReadOnlyList<string> sharedKeys)
     {
@@ -95,7 +99,13 @@ public sealed class WorkloadOracle
     {
         lock (_sync)
         {
+            var before = _apiModel.Keys.GetValueOrDefault(key)?.Version ?? 0;
             _apiModel.Apply(key, operation, fields);
+            var after = _apiModel.Keys[key];
+            if (after.Version != before)
+            {
+                (_apiHistory.TryGetValue(key, out var history) ? history : _apiHistory[key] = [])[after.Version] = Serialize(after.Value);
+            }
         }
     }
 
@@ -204,12 +214,103 @@ public sealed class WorkloadOracle
 
                 var before = _kafkaModel.Keys.GetValueOrDefault(key);
                 _kafkaReplayed[key] = replay.Keys.GetValueOrDefault(key);
+                _kafkaReplayedLog[key] = [.. stored.Select(r => r.Sequence)];
                 lines.Add($"{key}: the broker stored records {twice} twice: expecting {Describe(_kafkaReplayed[key])} (its log replayed), not {Describe(before)}");
             }
         }
 
         return lines;
     }
+
+    /// <summary>
+    /// The lowest version each key's changelog must reach by itself, without any read of the key: the version of its
+    /// last acknowledged change (Kafka records produced, API writes acknowledged). Keys the workload cannot predict
+    /// are left out.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> ChangelogFloor()
+    {
+        lock (_sync)
+        {
+            var floor = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var key in _kafkaKeys.Where(k => !_failedProduceKeys.Contains(k)))
+            {
+                floor[key] = (_kafkaReplayed.TryGetValue(key, out var replayed) ? replayed : _kafkaModel.Keys.GetValueOrDefault(key))?.Version ?? 0;
+            }
+
+            foreach (var (key, count) in _shared)
+            {
+                floor[key] = (count.KafkaStored ?? count.Kafka) + count.ApiAcknowledged;
+            }
+
+            foreach (var key in _apiKeys)
+            {
+                floor[key] = _apiModel.Keys.GetValueOrDefault(key)?.Version ?? 0;
+            }
+
+            return floor.Where(p => p.Value > 0).ToDictionary(StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// Per key, the value each of its versions must carry in the changelog (<see langword="null"/> for a delete), from
+    /// its first to the version the cluster holds (<paramref name="observed"/>, keys without a value left out):
+    /// Kafka keys replayed record by record, shared keys counting up (every increment adds one), API keys as their
+    /// acknowledged writes made them, with the unknown last write where the cluster holds it.
+    /// </summary>
+    public IReadOnlyDictionary<string, Dictionary<long, string?>> ChangelogHistories(IReadOnlyDictionary<string, ObservedValue> observed)
+    {
+        ArgumentNullException.ThrowIfNull(observed);
+        lock (_sync)
+        {
+            var histories = new Dictionary<string, Dictionary<long, string?>>(StringComparer.Ordinal);
+            var changesByKey = _kafkaChanges.Select((c, i) => (c.Key, Sequence: (long)i)).ToLookup(c => c.Key, c => c.Sequence, StringComparer.Ordinal);
+            foreach (var key in _kafkaKeys.Where(k => !_failedProduceKeys.Contains(k)))
+            {
+                var replay = new SequentialModel();
+                var history = new Dictionary<long, string?>();
+                foreach (var sequence in _kafkaReplayedLog.TryGetValue(key, out var stored) ? stored : changesByKey[key])
+                {
+                    var change = _kafkaChanges[(int)sequence];
+                    var before = replay.Keys.GetValueOrDefault(key)?.Version ?? 0;
+                    replay.Apply(key, change.Operation, change.Fields);
+                    if (replay.Keys[key].Version != before)
+                    {
+                        history[replay.Keys[key].Version] = Serialize(replay.Keys[key].Value);
+                    }
+                }
+
+                histories[key] = history;
+            }
+
+            foreach (var key in _sharedKeys.Where(observed.ContainsKey))
+            {
+                histories[key] = Enumerable.Range(1, (int)observed[key].Version).ToDictionary(v => (long)v, v => (string?)$$"""{"{{WorkloadChanges.SharedField}}":{{v}}}""");
+            }
+
+            foreach (var key in _apiKeys)
+            {
+                var history = new Dictionary<long, string?>(_apiHistory.GetValueOrDefault(key) ?? []);
+                if (_apiUnknownLast.TryGetValue(key, out var last))
+                {
+                    var fork = _apiModel.Fork(key);
+                    var before = fork.Keys.GetValueOrDefault(key)?.Version ?? 0;
+                    fork.Apply(key, last.Operation, last.Fields);
+                    var alternative = fork.Keys[key];
+                    var applied = alternative.Version != before && (observed.TryGetValue(key, out var seen) ? seen.Version == alternative.Version : alternative.Value is null);
+                    if (applied)
+                    {
+                        history[alternative.Version] = Serialize(alternative.Value);
+                    }
+                }
+
+                histories[key] = history;
+            }
+
+            return histories;
+        }
+    }
+
+    private static string? Serialize(Dictionary<string, long>? value) => value is null ? null : JsonSerializer.Serialize(value);
 
     private static void CompareShared(string key, SharedCount count, ObservedValue? observed, List<string> mismatches)
     {

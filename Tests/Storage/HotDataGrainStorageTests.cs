@@ -196,6 +196,53 @@ public sealed class HotDataGrainStorageTests(RedisStorageFixture fixture) : ICla
         StateAssert.Same(Second, (await ReadAsync(storage, id)).State);
     }
 
+    [Fact]
+    public async Task A_key_is_listed_with_an_outbox_exactly_while_its_stored_state_holds_one()
+    {
+        await using var storage = await fixture.StartHotDataStorageAsync();
+        var id = RedisStorageFixture.NewGrainId();
+        var other = RedisStorageFixture.NewGrainId();
+        var state = await ReadAsync(storage, id);
+        var otherState = await ReadAsync(storage, other);
+        var change = new Grains.Changelog.ChangelogEntry(7, First.Json, HotDataChangeSource.Api, First.UpdatedAt, null, null);
+
+        state.State = First with { Outbox = [change] };
+        await storage.WriteStateAsync(GrainType, id, state);
+        otherState.State = First;
+        await storage.WriteStateAsync(GrainType, other, otherState);
+        Assert.Contains(id.Key.ToString(), await ListedAsync());
+        Assert.DoesNotContain(other.Key.ToString(), await ListedAsync());
+
+        // Kafka acknowledged it: the next write stores no outbox, and the key leaves the list in the same script.
+        state.State = Second with { Outbox = null };
+        await storage.WriteStateAsync(GrainType, id, state);
+        Assert.DoesNotContain(id.Key.ToString(), await ListedAsync());
+
+        state.State = Second with { Outbox = [change] };
+        await storage.WriteStateAsync(GrainType, id, state);
+        await storage.ClearStateAsync(GrainType, id, state);
+        Assert.DoesNotContain(id.Key.ToString(), await ListedAsync());
+
+        // A write that loses to another activation changes neither the state nor the list.
+        var stale = await ReadAsync(storage, other);
+        otherState.State = Second;
+        await storage.WriteStateAsync(GrainType, other, otherState);
+        stale.State = First with { Outbox = [change] };
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync(GrainType, other, stale));
+        Assert.DoesNotContain(other.Key.ToString(), await ListedAsync());
+
+        async Task<List<string>> ListedAsync()
+        {
+            var keys = new List<string>();
+            await foreach (var key in storage.KeysWithOutboxAsync())
+            {
+                keys.Add(key);
+            }
+
+            return keys;
+        }
+    }
+
     private static async Task<GrainState<HotDataState>> ReadAsync(HotDataGrainStorage storage, GrainId id)
     {
         var state = new GrainState<HotDataState>();
