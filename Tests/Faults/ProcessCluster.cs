@@ -240,7 +240,13 @@ public sealed partial class ProcessCluster : IAsyncDisposable
         // Partition start and stop lines tell which silo reads what; membership lines tell when a death was declared.
         ["Logging:LogLevel:Orleans.Streaming.Kafka"] = "Information",
         ["Logging:LogLevel:Orleans.Runtime.MembershipService"] = "Information",
+        // Which silo sent a dead silo's unsent changelog records, and how many keys it activated for that.
+        ["Logging:LogLevel:OrleansHotData.Grains.Changelog.ChangelogRecovery"] = "Information",
     };
+
+    /// <summary>The changelog recoveries the silos logged (see ChangelogRecovery), for the test's report.</summary>
+    public IEnumerable<string> ChangelogRecoveries() =>
+        Silos.SelectMany(s => s.LogLinesContaining("Changelog recovery (").Select(line => $"{s.Name}: {line}"));
 
     private void Leave(SiloProcess silo)
     {

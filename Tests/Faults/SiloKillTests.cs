@@ -50,6 +50,11 @@ public sealed class SiloKillTests(ProcessClusterFixture fixture, ITestOutputHelp
         // Before any read activates a key, the changelog holds every acknowledged change: the killed silo's unsent ones too.
         var changelog = new WorkloadChangelog(workload, fixture.KafkaConfigs, topic, report);
         var behind = await changelog.WaitForAcknowledgedChangesAsync(TimeSpan.FromSeconds(90));
+        foreach (var recovery in cluster.ChangelogRecoveries())
+        {
+            report.Line("  " + recovery);
+        }
+
         var mismatches = await workload.WaitForConvergenceAsync(cluster.Read, TimeSpan.FromSeconds(90));
         report.Phase("compared with the model");
         report.Outcome(workload, mismatches);
