@@ -212,6 +212,25 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
+    public void The_test_broker_makes_every_topic_the_production_topic_job_creates()
+    {
+        var created = System.Text.RegularExpressions.Regex.Matches(Command(Service(Services(Load(ComposeFile)), "kafka-topics")), @"--topic (\S+) --partitions (\d+)")
+            .Select(m => $"{m.Groups[1].Value}:{m.Groups[2].Value}")
+            .ToList();
+        var arguments = ((List<object>)Service(Services(Load(TestOverrideFile)), "kafka")["command"]).Cast<string>().ToList();
+        var made = arguments.Select((a, i) => (a, i)).Where(p => p.a == "--topic").Select(p => arguments[p.i + 1]).ToList();
+        if (arguments.Contains("--with-dlq"))
+        {
+            made.AddRange([.. made.Select(t => t.Replace(":", ".dlq:", StringComparison.Ordinal))]);
+        }
+
+        // The source topic, its dead letters and the changelog, with the same partition counts.
+        Assert.Contains("hotdata.events.changes:8", created);
+        Assert.Equal(3, created.Count);
+        Assert.All(created, topic => Assert.Contains(topic, made));
+    }
+
+    [Fact]
     public void On_host_networking_the_silos_published_ports_are_left_out()
     {
         var merged = """
