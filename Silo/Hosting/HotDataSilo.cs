@@ -95,12 +95,12 @@ public static class HotDataSilo
         var redisOptions = RedisOptions(configuration, redisConnectionString);
         HttpsCertificate.Validate(configuration);
 
-        var settings = configuration.GetSection(SiloSettings.SectionName).Get<SiloSettings>() ?? new SiloSettings();
+        var settings = configuration.GetSection(HotDataSiloOptions.SectionName).Get<HotDataSiloOptions>() ?? new HotDataSiloOptions();
         // Bound once here so that a malformed value stops the silo before it starts, with the setting's name.
-        var membership = configuration.GetSection(MembershipSettings.SectionName);
-        MembershipSettings.Bind(membership, new ClusterMembershipOptions());
-        var grainCollection = configuration.GetSection(GrainCollectionSettings.SectionName);
-        GrainCollectionSettings.Bind(grainCollection, new GrainCollectionOptions());
+        var membership = configuration.GetSection(MembershipOptionsSetup.SectionName);
+        MembershipOptionsSetup.Bind(membership, new ClusterMembershipOptions());
+        var grainCollection = configuration.GetSection(GrainCollectionOptionsSetup.SectionName);
+        GrainCollectionOptionsSetup.Bind(grainCollection, new GrainCollectionOptions());
 
         builder.Services.AddOptions<HotDataOptions>()
             .Bind(configuration.GetSection(HotDataOptions.SectionName))
@@ -108,9 +108,9 @@ public static class HotDataSilo
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CachePushHub>();
-        var shutdown = configuration.GetSection(ShutdownSettings.SectionName);
-        builder.Services.Configure<ShutdownSettings>(shutdown);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = (shutdown.Get<ShutdownSettings>() ?? new ShutdownSettings()).GracePeriod);
+        var shutdown = configuration.GetSection(ShutdownOptions.SectionName);
+        builder.Services.Configure<ShutdownOptions>(shutdown);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = (shutdown.Get<ShutdownOptions>() ?? new ShutdownOptions()).GracePeriod);
         var kafka = configuration.GetSection(KafkaSectionName);
         var kafkaEnabled = !string.IsNullOrWhiteSpace(kafka[nameof(KafkaStreamOptions.BootstrapServers)]);
         AddChangelog(builder.Services, configuration, kafkaEnabled);
@@ -130,8 +130,8 @@ public static class HotDataSilo
                 settings.Endpoints.ListenOnAnyHostAddress);
             silo.UseRedisClustering(o => o.ConfigurationOptions = redisOptions.Clone());
             // Failure detection in seconds, not Orleans' tens of seconds: a dead silo's partitions and keys move sooner.
-            silo.Configure<ClusterMembershipOptions>(o => MembershipSettings.Bind(membership, o));
-            silo.Configure<GrainCollectionOptions>(o => GrainCollectionSettings.Bind(grainCollection, o));
+            silo.Configure<ClusterMembershipOptions>(o => MembershipOptionsSetup.Bind(membership, o));
+            silo.Configure<GrainCollectionOptions>(o => GrainCollectionOptionsSetup.Bind(grainCollection, o));
             // The grains' state in a compact format of our own, one round trip per read or write (HotDataGrainStorage).
             silo.AddHotDataGrainStorage(HotDataConstants.StorageName, options => options
                 .Bind(configuration.GetSection(HotDataStorageOptions.SectionName))

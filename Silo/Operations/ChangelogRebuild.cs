@@ -42,7 +42,7 @@ public static class ChangelogRebuild
 
         var topic = configuration[$"{ChangelogOptions.SectionName}:{nameof(ChangelogOptions.Topic)}"] is { Length: > 0 } named ? named : HotDataSilo.DefaultChangelogTopic(configuration);
         var storage = configuration.GetSection(HotDataStorageOptions.SectionName).Get<HotDataStorageOptions>() ?? new HotDataStorageOptions();
-        var settings = configuration.GetSection(SiloSettings.SectionName).Get<SiloSettings>() ?? new SiloSettings();
+        var settings = configuration.GetSection(HotDataSiloOptions.SectionName).Get<HotDataSiloOptions>() ?? new HotDataSiloOptions();
         var prefix = HotDataGrainStorage.KeyPrefix(storage, settings.ServiceId);
 
         try

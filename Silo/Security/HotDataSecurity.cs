@@ -105,7 +105,7 @@ public static partial class HotDataSecurity
     private static bool PresentsCredentials(HttpRequest request) =>
         request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName) || request.Headers.ContainsKey("Authorization");
 
-    private static void ConfigureJwt(JwtBearerOptions o, HotDataSecurityOptions.JwtSettings jwt)
+    private static void ConfigureJwt(JwtBearerOptions o, HotDataSecurityOptions.JwtOptions jwt)
     {
         o.MapInboundClaims = false;
         o.Audience = jwt.Audience;
@@ -209,7 +209,7 @@ public static partial class HotDataSecurity
         }
     }
 
-    private static void ValidateJwt(HotDataSecurityOptions.JwtSettings jwt)
+    private static void ValidateJwt(HotDataSecurityOptions.JwtOptions jwt)
     {
         if (!string.IsNullOrWhiteSpace(jwt.SigningKey))
         {

@@ -3,7 +3,7 @@ using System.Net;
 namespace OrleansHotData.Silo.Hosting;
 
 /// <summary>The cluster identity and network endpoints of one silo, from the <c>Orleans</c> configuration section.</summary>
-public sealed class SiloSettings
+public sealed class HotDataSiloOptions
 {
     /// <summary>The configuration section these settings are read from.</summary>
     public const string SectionName = "Orleans";
@@ -20,10 +20,10 @@ public sealed class SiloSettings
     public string ServiceId { get; set; } = DefaultServiceId;
 
     /// <summary>Silo-to-silo and gateway endpoints.</summary>
-    public EndpointSettings Endpoints { get; set; } = new();
+    public SiloEndpointOptions Endpoints { get; set; } = new();
 
     /// <summary>Silo-to-silo and gateway endpoints.</summary>
-    public sealed class EndpointSettings
+    public sealed class SiloEndpointOptions
     {
         /// <summary>The address other silos and clients reach this silo at: an IP address or a host name. Default 127.0.0.1.</summary>
         public string AdvertisedIPAddress { get; set; } = IPAddress.Loopback.ToString();
@@ -38,7 +38,7 @@ public sealed class SiloSettings
         public bool ListenOnAnyHostAddress { get; set; }
     }
 
-    /// <summary>Resolves <see cref="EndpointSettings.AdvertisedIPAddress"/> to an IPv4 or IPv6 address.</summary>
+    /// <summary>Resolves <see cref="SiloEndpointOptions.AdvertisedIPAddress"/> to an IPv4 or IPv6 address.</summary>
     public IPAddress ResolveAdvertisedAddress()
     {
         var text = Endpoints.AdvertisedIPAddress;

@@ -16,7 +16,7 @@ namespace OrleansHotData.Silo.Hosting;
 /// ignores a failed indirect probe whose intermediary is unhealthy, and suppresses votes against a silo whose
 /// connection still carries messages (<see cref="ClusterMembershipOptions.EnableConnectionLivenessCheck"/>).
 /// </remarks>
-public static class MembershipSettings
+public static class MembershipOptionsSetup
 {
     /// <summary>The configuration section bound over the defaults; any <see cref="ClusterMembershipOptions"/> property can be set there.</summary>
     public const string SectionName = "Orleans:Membership";

@@ -5,11 +5,11 @@ namespace OrleansHotData.Tests.Security;
 
 /// <summary>Security settings the silo refuses at start-up, each with one line naming the setting.</summary>
 [Trait(TestCategory.Name, TestCategory.Unit)]
-public sealed class SecuritySettingsTests
+public sealed class SecurityOptionsTests
 {
     private const string SigningKey = "jwt-signing-key-that-is-long-enough-0123456789";
 
-    private static HotDataSecurityOptions Jwt(Action<HotDataSecurityOptions.JwtSettings> configure)
+    private static HotDataSecurityOptions Jwt(Action<HotDataSecurityOptions.JwtOptions> configure)
     {
         var options = new HotDataSecurityOptions { Jwt = { SigningKey = SigningKey, Issuer = "https://issuer.test", Audience = "hotdata" } };
         configure(options.Jwt);

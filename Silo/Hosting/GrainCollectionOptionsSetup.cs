@@ -14,7 +14,7 @@ namespace OrleansHotData.Silo.Hosting;
 /// whose memory fills up sheds the longest-idle keys before the process runs out, which Orleans leaves off by default.
 /// A watched key stays active: its watchers renew their subscription every 30 seconds.
 /// </remarks>
-public static class GrainCollectionSettings
+public static class GrainCollectionOptionsSetup
 {
     /// <summary>The configuration section bound over the defaults; any <see cref="GrainCollectionOptions"/> property can be set there.</summary>
     public const string SectionName = "Orleans:GrainCollection";

@@ -1,7 +1,7 @@
 namespace OrleansHotData.Silo.Hosting;
 
 /// <summary>How long a stopping silo may take; bound from the <c>Shutdown</c> section.</summary>
-public sealed class ShutdownSettings
+public sealed class ShutdownOptions
 {
     public const string SectionName = "Shutdown";
 
