@@ -5,7 +5,7 @@ namespace OrleansHotData.Silo.Hosting;
 /// <summary>The cluster identity and network endpoints of one silo, from the <c>Orleans</c> configuration section.</summary>
 public sealed class HotDataSiloOptions
 {
-    /// <summary>The configuration section these settings are read from.</summary>
+    /// <summary>The configuration section these options are bound from.</summary>
     public const string SectionName = "Orleans";
 
     public const string DefaultClusterId = "hotdata";
@@ -38,6 +38,40 @@ public sealed class HotDataSiloOptions
         public bool ListenOnAnyHostAddress { get; set; }
     }
 
+    /// <summary>What is wrong with <paramref name="options"/>, one sentence per setting, each naming it.</summary>
+    public static IEnumerable<string> Problems(HotDataSiloOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.ClusterId))
+        {
+            yield return $"{SectionName}:{nameof(ClusterId)} is empty: name the cluster this silo joins, such as the default '{DefaultClusterId}'.";
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ServiceId))
+        {
+            yield return $"{SectionName}:{nameof(ServiceId)} is empty: it keys the persisted state; use the same one across deployments, such as the default '{DefaultServiceId}'.";
+        }
+
+        const string Endpoints = SectionName + ":" + nameof(Endpoints);
+        if (string.IsNullOrWhiteSpace(options.Endpoints.AdvertisedIPAddress))
+        {
+            yield return $"{Endpoints}:{nameof(SiloEndpointOptions.AdvertisedIPAddress)} is empty: give the IP address or host name other silos and clients reach this silo at.";
+        }
+
+        foreach (var (name, port) in new[] { (nameof(SiloEndpointOptions.SiloPort), options.Endpoints.SiloPort), (nameof(SiloEndpointOptions.GatewayPort), options.Endpoints.GatewayPort) })
+        {
+            if (port is < IPEndPoint.MinPort or > IPEndPoint.MaxPort)
+            {
+                yield return $"{Endpoints}:{name} is {port}: it must be a TCP port from {IPEndPoint.MinPort} to {IPEndPoint.MaxPort}.";
+            }
+        }
+
+        if (options.Endpoints.SiloPort != 0 && options.Endpoints.SiloPort == options.Endpoints.GatewayPort)
+        {
+            yield return $"{Endpoints}:{nameof(SiloEndpointOptions.SiloPort)} and {nameof(SiloEndpointOptions.GatewayPort)} are both {options.Endpoints.SiloPort}: the silo-to-silo and gateway listeners need ports of their own.";
+        }
+    }
+
     /// <summary>Resolves <see cref="SiloEndpointOptions.AdvertisedIPAddress"/> to an IPv4 or IPv6 address.</summary>
     public IPAddress ResolveAdvertisedAddress()
     {
@@ -47,9 +81,19 @@ public sealed class HotDataSiloOptions
             return address;
         }
 
-        var resolved = Dns.GetHostAddresses(text);
+        IPAddress[] resolved;
+        try
+        {
+            resolved = Dns.GetHostAddresses(text);
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            throw new SiloConfigurationException($"{SectionName}:{nameof(Endpoints)}:{nameof(SiloEndpointOptions.AdvertisedIPAddress)} '{text}' does not resolve to an address: {ex.Message}");
+        }
+
+
         return resolved.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
             ?? resolved.FirstOrDefault()
-            ?? throw new InvalidOperationException($"Orleans:Endpoints:AdvertisedIPAddress '{text}' does not resolve to an address.");
+            ?? throw new SiloConfigurationException($"Orleans:Endpoints:AdvertisedIPAddress '{text}' does not resolve to an address.");
     }
 }
