@@ -12,10 +12,7 @@ public static class HotDataApi
 
     public static IServiceCollection AddHotDataApi(this IServiceCollection services)
     {
-        services.AddOptions<HotDataApiOptions>()
-            .BindConfiguration(HotDataApiOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        // HotDataApiOptions are bound and validated with the silo's other settings (SiloOptionsRegistration).
         services.AddHotDataNearCache<HotDataApiOptions>(NearCacheSection, o => o.NearCache);
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -92,32 +91,22 @@ public static class HotDataSilo
                 $"ConnectionStrings:{RedisConnectionName} is not set: give the Redis server that holds cluster membership and grain state, for example 127.0.0.1:6379.");
         }
 
-        var redisOptions = RedisOptions(configuration, redisConnectionString);
+        // Every setting is bound and checked here, so that a malformed value stops the silo before it starts, with its name.
+        var bound = builder.Services.AddSiloOptions(configuration);
+        var redisOptions = bound.Redis.Apply(redisConnectionString, RedisConnectionSetting);
         HttpsCertificate.Validate(configuration);
 
-        var settings = configuration.GetSection(SiloSettings.SectionName).Get<SiloSettings>() ?? new SiloSettings();
-        // Bound once here so that a malformed value stops the silo before it starts, with the setting's name.
-        var membership = configuration.GetSection(MembershipSettings.SectionName);
-        MembershipSettings.Bind(membership, new ClusterMembershipOptions());
-        var grainCollection = configuration.GetSection(GrainCollectionSettings.SectionName);
-        GrainCollectionSettings.Bind(grainCollection, new GrainCollectionOptions());
-
-        builder.Services.AddOptions<HotDataOptions>()
-            .Bind(configuration.GetSection(HotDataOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CachePushHub>();
-        var shutdown = configuration.GetSection(ShutdownSettings.SectionName);
-        builder.Services.Configure<ShutdownSettings>(shutdown);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = (shutdown.Get<ShutdownSettings>() ?? new ShutdownSettings()).GracePeriod);
-        var kafka = configuration.GetSection(KafkaSectionName);
-        var kafkaEnabled = !string.IsNullOrWhiteSpace(kafka[nameof(KafkaStreamOptions.BootstrapServers)]);
-        AddChangelog(builder.Services, configuration, kafkaEnabled);
+        builder.Services.AddOptions<HostOptions>()
+            .Configure<IOptions<ShutdownOptions>>((host, shutdown) => host.ShutdownTimeout = shutdown.Value.GracePeriod);
+        var kafkaEnabled = bound.Kafka.Enabled;
+        AddChangelog(builder.Services, kafkaEnabled);
         builder.AddHotDataObservability(redisOptions, kafkaEnabled);
 
         builder.UseOrleans(silo =>
         {
+            var settings = bound.Silo;
             silo.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = settings.ClusterId;
@@ -129,9 +118,7 @@ public static class HotDataSilo
                 settings.Endpoints.GatewayPort,
                 settings.Endpoints.ListenOnAnyHostAddress);
             silo.UseRedisClustering(o => o.ConfigurationOptions = redisOptions.Clone());
-            // Failure detection in seconds, not Orleans' tens of seconds: a dead silo's partitions and keys move sooner.
-            silo.Configure<ClusterMembershipOptions>(o => MembershipSettings.Bind(membership, o));
-            silo.Configure<GrainCollectionOptions>(o => GrainCollectionSettings.Bind(grainCollection, o));
+            silo.AddOrleansOptions(configuration);
             // The grains' state in a compact format of our own, one round trip per read or write (HotDataGrainStorage).
             silo.AddHotDataGrainStorage(HotDataConstants.StorageName, options => options
                 .Bind(configuration.GetSection(HotDataStorageOptions.SectionName))
@@ -139,25 +126,28 @@ public static class HotDataSilo
 
             if (kafkaEnabled)
             {
-                AddKafkaIngestion(silo, kafka, redisOptions);
+                AddKafkaIngestion(silo, configuration.GetSection(KafkaSectionName), bound.Kafka, redisOptions);
             }
 
             silo.AddHotDataDashboard();
             silo.UseKubernetesHostingInPod();
         });
 
-        builder.AddHotDataSecurity();
+        builder.AddHotDataSecurity(bound.Security);
         builder.Services.AddHotDataApi();
     }
 
     /// <summary>The settings that make up the Redis connection, for errors that ask to check them.</summary>
-    public const string RedisSettings = "ConnectionStrings:" + RedisConnectionName + " and the " + RedisConnectionOptions.SectionName + " section";
+    public const string RedisSettings = RedisConnectionSetting + " and the " + RedisConnectionOptions.SectionName + " section";
+
+    /// <summary>The setting of the Redis connection string.</summary>
+    public const string RedisConnectionSetting = "ConnectionStrings:" + RedisConnectionName;
 
     /// <summary><c>ConnectionStrings:Redis</c> with the <c>Redis</c> section's credentials and TLS settings applied.</summary>
     public static ConfigurationOptions RedisOptions(IConfiguration configuration, string connectionString)
     {
-        var settings = configuration.GetSection(RedisConnectionOptions.SectionName).Get<RedisConnectionOptions>() ?? new RedisConnectionOptions();
-        return settings.Apply(connectionString, "ConnectionStrings:" + RedisConnectionName);
+        var settings = SiloOptionsRegistration.Read<RedisConnectionOptions>(configuration, RedisConnectionOptions.SectionName, _ => []);
+        return settings.Apply(connectionString, RedisConnectionSetting);
     }
 
     /// <summary>
@@ -175,13 +165,8 @@ public static class HotDataSilo
     /// Publishes every applied change to the changelog topic through the Kafka stream provider's producer, when Kafka is
     /// configured and <c>Changelog:Enabled</c> is not false.
     /// </summary>
-    private static void AddChangelog(IServiceCollection services, ConfigurationManager configuration, bool kafkaEnabled)
+    private static void AddChangelog(IServiceCollection services, bool kafkaEnabled)
     {
-        services.AddOptions<ChangelogOptions>()
-            .Bind(configuration.GetSection(ChangelogOptions.SectionName))
-            .PostConfigure(o => o.Topic = string.IsNullOrWhiteSpace(o.Topic) ? DefaultChangelogTopic(configuration) : o.Topic)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
         services.AddSingleton(sp => new ChangelogPublisher(
             sp.GetRequiredService<IOptions<ChangelogOptions>>(),
             kafkaEnabled ? sp.GetRequiredKeyedService<Orleans.Streaming.Kafka.IKafkaRecordProducer>(HotDataConstants.StreamProviderName) : null,
@@ -205,54 +190,8 @@ public static class HotDataSilo
     /// Feeds the grains from Kafka: every partition of the configured topics is an Orleans queue, read by one silo
     /// at a time; records reach the grain of their key through the hot-data stream namespace.
     /// </summary>
-    private static int StreamCacheSize(IConfigurationSection kafka)
+    private static void AddKafkaIngestion(ISiloBuilder silo, IConfigurationSection kafka, KafkaIngestionOptions ingestion, ConfigurationOptions redisOptions)
     {
-        const string Setting = StreamCacheSizeSetting;
-        var text = kafka[Setting];
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return DefaultStreamCacheSize;
-        }
-
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var size) && size is >= 16 and <= 1_000_000
-            ? size
-            : throw new SiloConfigurationException($"{kafka.Path}:{Setting} is '{text}': it must be a whole number of records from 16 to 1000000 (default {DefaultStreamCacheSize}).");
-    }
-
-    private static TimeSpan StreamInactivityPeriod(IConfigurationSection kafka)
-    {
-        const string Setting = StreamInactivityPeriodSetting;
-        var text = kafka[Setting];
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return DefaultStreamInactivityPeriod;
-        }
-
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var period) && period >= MinStreamInactivityPeriod
-            ? period
-            : throw new SiloConfigurationException($"{kafka.Path}:{Setting} is '{text}': it must be a time span of at least {MinStreamInactivityPeriod} such as 00:02:00 (default {DefaultStreamInactivityPeriod}).");
-    }
-
-    // HotDataGrain's implicit subscription reads one stream namespace; a topic mapped to another one would be read and
-    // committed with nobody applying its records.
-    private static void RequireHotDataStreamNamespace(IConfigurationSection kafka)
-    {
-        const string Setting = nameof(KafkaTopicOptions.StreamNamespace);
-        foreach (var topic in kafka.GetSection(nameof(KafkaStreamOptions.Topics)).GetChildren())
-        {
-            var streamNamespace = topic[Setting];
-            if (!string.IsNullOrEmpty(streamNamespace) && !string.Equals(streamNamespace, HotDataConstants.StreamNamespace, StringComparison.Ordinal))
-            {
-                throw new SiloConfigurationException(
-                    $"{topic.Path}:{Setting} is '{streamNamespace}': the grains consume only the stream namespace '{HotDataConstants.StreamNamespace}', so the records of topic '{topic[nameof(KafkaTopicOptions.Name)]}' would be committed without being applied; remove the setting or set it to '{HotDataConstants.StreamNamespace}'.");
-            }
-        }
-    }
-
-    private static void AddKafkaIngestion(ISiloBuilder silo, IConfigurationSection kafka, ConfigurationOptions redisOptions)
-    {
-        RequireHotDataStreamNamespace(kafka);
-        var streamInactivityPeriod = StreamInactivityPeriod(kafka);
         silo.AddKafkaStreams(HotDataConstants.StreamProviderName, streams =>
         {
             // Never give up on delivering a record: a grain that cannot persist (Redis down) fails the delivery, and
@@ -266,7 +205,7 @@ public static class HotDataSilo
                 o.BatchContainerBatchSize = StreamDeliveryBatchSize;
                 // A record waits for the agent's next look at its partition: the default 100 ms is the floor of its latency.
                 o.GetQueueMsgsTimerPeriod = StreamPollingPeriod;
-                o.StreamInactivityPeriod = streamInactivityPeriod;
+                o.StreamInactivityPeriod = ingestion.StreamInactivityPeriod;
             }));
             // Retry a failed delivery within seconds once the key's grain is reachable again (after a silo crash).
             streams.ConfigureBackoffProvider((_, _) => new StreamDeliveryBackoff());
@@ -274,7 +213,7 @@ public static class HotDataSilo
             // pulling agent registers with a pub-sub grain per stream on its first record — per key, one more activation
             // and a state read and write in Redis — to find subscribers that never exist.
             streams.ConfigureStreamPubSub(Orleans.Streams.StreamPubSubType.ImplicitOnly);
-            streams.ConfigureCache(StreamCacheSize(kafka));
+            streams.ConfigureCache(ingestion.CacheSize);
             streams.ConfigureKafka(options => options
                 .Bind(kafka)
                 .PostConfigure<IOptions<HotDataOptions>>((o, hotData) =>

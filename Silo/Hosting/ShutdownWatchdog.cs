@@ -8,7 +8,7 @@ namespace OrleansHotData.Silo.Hosting;
 /// </summary>
 internal sealed partial class ShutdownWatchdog(
     IHostApplicationLifetime lifetime,
-    IOptions<ShutdownSettings> settings,
+    IOptions<ShutdownOptions> settings,
     ILogger<ShutdownWatchdog> logger) : IHostedService, IDisposable
 {
     private static readonly TimeSpan Margin = TimeSpan.FromSeconds(10);

@@ -15,13 +15,13 @@ public static class SiloConfigurationSections
     /// <summary>Sections bound to options types: every key below one names a property path of its type.</summary>
     public static IReadOnlyDictionary<string, Type> Bound { get; } = new Dictionary<string, Type>(StringComparer.OrdinalIgnoreCase)
     {
-        [SiloSettings.SectionName] = typeof(SiloSettings),
+        [HotDataSiloOptions.SectionName] = typeof(HotDataSiloOptions),
         [HotDataSilo.KafkaSectionName] = typeof(KafkaStreamOptions),
         [HotDataOptions.SectionName] = typeof(HotDataOptions),
         [HotDataStorageOptions.SectionName] = typeof(HotDataStorageOptions),
         [HotDataApiOptions.SectionName] = typeof(HotDataApiOptions),
         [HotDataSecurityOptions.SectionName] = typeof(HotDataSecurityOptions),
-        [ShutdownSettings.SectionName] = typeof(ShutdownSettings),
+        [ShutdownOptions.SectionName] = typeof(ShutdownOptions),
         [RedisConnectionOptions.SectionName] = typeof(RedisConnectionOptions),
     };
 

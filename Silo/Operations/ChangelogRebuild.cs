@@ -42,7 +42,17 @@ public static class ChangelogRebuild
 
         var topic = configuration[$"{ChangelogOptions.SectionName}:{nameof(ChangelogOptions.Topic)}"] is { Length: > 0 } named ? named : HotDataSilo.DefaultChangelogTopic(configuration);
         var storage = configuration.GetSection(HotDataStorageOptions.SectionName).Get<HotDataStorageOptions>() ?? new HotDataStorageOptions();
-        var settings = configuration.GetSection(SiloSettings.SectionName).Get<SiloSettings>() ?? new SiloSettings();
+        HotDataSiloOptions settings;
+        try
+        {
+            settings = SiloOptionsRegistration.Read<HotDataSiloOptions>(configuration, HotDataSiloOptions.SectionName, HotDataSiloOptions.Problems);
+        }
+        catch (SiloConfigurationException ex)
+        {
+            await output.WriteLineAsync($"Rebuild refused: {ex.Message}");
+            return 2;
+        }
+
         var prefix = HotDataGrainStorage.KeyPrefix(storage, settings.ServiceId);
 
         try

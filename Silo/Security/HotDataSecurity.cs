@@ -17,13 +17,14 @@ public static partial class HotDataSecurity
     private const string SelectorScheme = "HotData";
     private const string CorsPolicy = "hotdata-allowed-origins";
 
-    public static void AddHotDataSecurity(this WebApplicationBuilder builder)
+    /// <summary>
+    /// Registers authentication, authorization and the limits as <paramref name="settings"/> (the bound and validated
+    /// <c>Security</c> section, see <see cref="SiloOptionsRegistration"/>) configure them.
+    /// </summary>
+    public static void AddHotDataSecurity(this WebApplicationBuilder builder, HotDataSecurityOptions settings)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var section = builder.Configuration.GetSection(HotDataSecurityOptions.SectionName);
-        var settings = section.Get<HotDataSecurityOptions>() ?? new HotDataSecurityOptions();
-        Validate(settings);
-        builder.Services.Configure<HotDataSecurityOptions>(section);
+        ArgumentNullException.ThrowIfNull(settings);
         builder.Services.AddSingleton<ClientRateLimiter>();
         builder.Services.AddSingleton<FailedAuthenticationLimiter>();
         builder.Services.AddSingleton<WatchAdmission>();
@@ -105,7 +106,7 @@ public static partial class HotDataSecurity
     private static bool PresentsCredentials(HttpRequest request) =>
         request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName) || request.Headers.ContainsKey("Authorization");
 
-    private static void ConfigureJwt(JwtBearerOptions o, HotDataSecurityOptions.JwtSettings jwt)
+    private static void ConfigureJwt(JwtBearerOptions o, HotDataSecurityOptions.JwtOptions jwt)
     {
         o.MapInboundClaims = false;
         o.Audience = jwt.Audience;
@@ -159,12 +160,13 @@ public static partial class HotDataSecurity
         };
     }
 
-    internal static void Validate(HotDataSecurityOptions settings)
+    /// <summary>What is wrong with <paramref name="settings"/>, one sentence per setting, each naming it.</summary>
+    internal static IEnumerable<string> Problems(HotDataSecurityOptions settings)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         if (settings.RequireAuthentication && !settings.HasCredentials)
         {
-            throw new SiloConfigurationException(
-                "Security:RequireAuthentication is true but no credentials are configured: set Security:ApiKeys:0:Key (with :Id and :Roles) or Security:Jwt (Authority with Audience, or SigningKey with Issuer and Audience); only a loopback development setup should set Security:RequireAuthentication=false.");
+            yield return "Security:RequireAuthentication is true but no credentials are configured: set Security:ApiKeys:0:Key (with :Id and :Roles) or Security:Jwt (Authority with Audience, or SigningKey with Issuer and Audience); only a loopback development setup should set Security:RequireAuthentication=false.";
         }
 
         for (var i = 0; i < settings.ApiKeys.Count; i++)
@@ -172,81 +174,84 @@ public static partial class HotDataSecurity
             var key = settings.ApiKeys[i];
             if (!string.IsNullOrEmpty(key.Key) && key.Key.Length < 16)
             {
-                throw new SiloConfigurationException($"Security:ApiKeys:{i}:Key must be at least 16 characters long.");
+                yield return $"Security:ApiKeys:{i}:Key must be at least 16 characters long.";
             }
 
             if (key.Roles.FirstOrDefault(r => !HotDataRoles.All.Contains(r)) is { } unknown)
             {
-                throw new SiloConfigurationException($"Security:ApiKeys:{i}:Roles contains '{unknown}'; the roles are {string.Join(", ", HotDataRoles.All)}.");
+                yield return $"Security:ApiKeys:{i}:Roles contains '{unknown}'; the roles are {string.Join(", ", HotDataRoles.All)}.";
             }
         }
 
         if (settings.ApiKeys.Where(k => !string.IsNullOrEmpty(k.Key)).GroupBy(k => k.EffectiveId, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } shared)
         {
-            throw new SiloConfigurationException($"Security:ApiKeys: the id '{shared.Key}' is given to {shared.Count()} keys; give each key its own Id (limits are counted per id).");
+            yield return $"Security:ApiKeys: the id '{shared.Key}' is given to {shared.Count()} keys; give each key its own Id (limits are counted per id).";
         }
 
-        ValidateJwt(settings.Jwt);
+        foreach (var problem in JwtProblems(settings.Jwt))
+        {
+            yield return problem;
+        }
 
         if (settings.RateLimit.PermitsPerSecond < 0 || settings.RateLimit.Burst < 0 || settings.RateLimit.FailedAuthenticationsPerMinute < 0)
         {
-            throw new SiloConfigurationException("Security:RateLimit: PermitsPerSecond, Burst and FailedAuthenticationsPerMinute must not be negative.");
+            yield return "Security:RateLimit: PermitsPerSecond, Burst and FailedAuthenticationsPerMinute must not be negative.";
         }
 
         if (settings.Watch.MaxPerClient < 1 || settings.Watch.MaxPerSilo < 1)
         {
-            throw new SiloConfigurationException("Security:Watch: MaxPerClient and MaxPerSilo must be at least 1.");
+            yield return "Security:Watch: MaxPerClient and MaxPerSilo must be at least 1.";
         }
 
         if (settings.Watch.MaxBufferedBytes < 64 * 1024)
         {
-            throw new SiloConfigurationException($"Security:Watch:MaxBufferedBytes is {settings.Watch.MaxBufferedBytes}; it must be at least 65536.");
+            yield return $"Security:Watch:MaxBufferedBytes is {settings.Watch.MaxBufferedBytes}; it must be at least 65536.";
         }
 
         if (settings.AllowedOrigins.FirstOrDefault(o => !Uri.TryCreate(o, UriKind.Absolute, out var uri) || uri.AbsolutePath != "/" || o.TrimEnd('/').Length != uri.GetLeftPart(UriPartial.Authority).Length) is { } badOrigin)
         {
-            throw new SiloConfigurationException($"Security:AllowedOrigins contains '{badOrigin}'; an origin is a scheme, host and port only, like https://app.example.com.");
+            yield return $"Security:AllowedOrigins contains '{badOrigin}'; an origin is a scheme, host and port only, like https://app.example.com.";
         }
     }
 
-    private static void ValidateJwt(HotDataSecurityOptions.JwtSettings jwt)
+    private static IEnumerable<string> JwtProblems(HotDataSecurityOptions.JwtOptions jwt)
     {
         if (!string.IsNullOrWhiteSpace(jwt.SigningKey))
         {
             if (Encoding.UTF8.GetByteCount(jwt.SigningKey) < 32)
             {
-                throw new SiloConfigurationException("Security:Jwt:SigningKey must be at least 32 bytes long.");
+                yield return "Security:Jwt:SigningKey must be at least 32 bytes long.";
             }
 
             if (string.IsNullOrWhiteSpace(jwt.Issuer))
             {
-                throw new SiloConfigurationException("Security:Jwt:Issuer is not set: tokens checked with Security:Jwt:SigningKey are accepted only from a named issuer; set it to the iss your tokens carry.");
+                yield return "Security:Jwt:Issuer is not set: tokens checked with Security:Jwt:SigningKey are accepted only from a named issuer; set it to the iss your tokens carry.";
             }
 
             if (jwt.EffectiveAlgorithms.FirstOrDefault(a => !a.StartsWith("HS", StringComparison.Ordinal)) is { } asymmetric)
             {
-                throw new SiloConfigurationException($"Security:Jwt:Algorithms contains '{asymmetric}', which Security:Jwt:SigningKey (an HMAC key) cannot check; use HS256, HS384 or HS512.");
+                yield return $"Security:Jwt:Algorithms contains '{asymmetric}', which Security:Jwt:SigningKey (an HMAC key) cannot check; use HS256, HS384 or HS512.";
             }
         }
 
         if (jwt.IsConfigured && string.IsNullOrWhiteSpace(jwt.Audience))
         {
-            throw new SiloConfigurationException("Security:Jwt:Audience is not set: tokens are accepted only for a named audience; set it to the aud your tokens carry for this API.");
+            yield return "Security:Jwt:Audience is not set: tokens are accepted only for a named audience; set it to the aud your tokens carry for this API.";
         }
 
         if (jwt.EffectiveAlgorithms.FirstOrDefault(a => string.Equals(a, "none", StringComparison.OrdinalIgnoreCase)) is not null)
         {
-            throw new SiloConfigurationException("Security:Jwt:Algorithms contains 'none': unsigned tokens are never accepted.");
+            yield return "Security:Jwt:Algorithms contains 'none': unsigned tokens are never accepted.";
         }
 
         if (jwt.ClockSkew < TimeSpan.Zero || jwt.ClockSkew > HotDataSecurityOptions.MaxClockSkew)
         {
-            throw new SiloConfigurationException($"Security:Jwt:ClockSkew is {jwt.ClockSkew}; it must be from 00:00:00 to 00:05:00.");
+            yield return $"Security:Jwt:ClockSkew is {jwt.ClockSkew}; it must be from 00:00:00 to 00:05:00.";
         }
 
         if (string.IsNullOrWhiteSpace(jwt.RoleClaim))
         {
-            throw new SiloConfigurationException("Security:Jwt:RoleClaim is empty; name the token claim that carries the roles (roles, scope, ...).");
+            yield return "Security:Jwt:RoleClaim is empty; name the token claim that carries the roles (roles, scope, ...).";
         }
     }
 

@@ -21,19 +21,19 @@ public sealed class HotDataSecurityOptions
     public bool RequireAuthentication { get; set; } = true;
 
     /// <summary>Accepted API keys, sent as <c>X-Api-Key: key</c> or <c>Authorization: ApiKey key</c>.</summary>
-    public List<ApiKeySettings> ApiKeys { get; set; } = [];
+    public List<ApiKeyOptions> ApiKeys { get; set; } = [];
 
     /// <summary>JWT bearer validation.</summary>
-    public JwtSettings Jwt { get; set; } = new();
+    public JwtOptions Jwt { get; set; } = new();
 
     /// <summary>Limits per client identity (API key id, token subject; the address when authentication is off).</summary>
-    public RateLimitSettings RateLimit { get; set; } = new();
+    public RateLimitOptions RateLimit { get; set; } = new();
 
     /// <summary>Limits of the watch streams (<c>GET /v1/keys/{key}/watch</c>).</summary>
-    public WatchLimitSettings Watch { get; set; } = new();
+    public WatchLimitOptions Watch { get; set; } = new();
 
     /// <summary>Which of the dashboard's views of data are served at all (to operators).</summary>
-    public DashboardSettings Dashboard { get; set; } = new();
+    public DashboardViewOptions Dashboard { get; set; } = new();
 
     /// <summary>
     /// Origins (<c>https://app.example.com</c>) whose browser pages may call the API. Empty (the default): a request
@@ -45,7 +45,7 @@ public sealed class HotDataSecurityOptions
     public bool HasCredentials => ApiKeys.Any(k => !string.IsNullOrEmpty(k.Key)) || Jwt.IsConfigured;
 
     /// <summary>One API key.</summary>
-    public sealed class ApiKeySettings
+    public sealed class ApiKeyOptions
     {
         /// <summary>Who holds the key: the caller's identity in logs and rate limits.</summary>
         public string? Id { get; set; }
@@ -67,7 +67,7 @@ public sealed class HotDataSecurityOptions
     }
 
     /// <summary>JWT bearer settings: an OpenID authority, or a symmetric signing key with issuer and audience.</summary>
-    public sealed class JwtSettings
+    public sealed class JwtOptions
     {
         /// <summary>The token issuer's OpenID Connect authority (its signing keys are fetched from there).</summary>
         public string? Authority { get; set; }
@@ -106,7 +106,7 @@ public sealed class HotDataSecurityOptions
     }
 
     /// <summary>A token bucket per client identity, and a budget of failed authentications per remote address.</summary>
-    public sealed class RateLimitSettings
+    public sealed class RateLimitOptions
     {
         /// <summary>
         /// Permits per second each client gets on average; a request costs one, a <c>batchGet</c> one per key.
@@ -125,7 +125,7 @@ public sealed class HotDataSecurityOptions
     }
 
     /// <summary>The dashboard's views that show more than counters; both only ever to operators.</summary>
-    public sealed class DashboardSettings
+    public sealed class DashboardViewOptions
     {
         /// <summary>Serve the live log stream (the dashboard's Trace view). Default true.</summary>
         public bool LogStream { get; set; } = true;
@@ -135,7 +135,7 @@ public sealed class HotDataSecurityOptions
     }
 
     /// <summary>Caps on watch streams, which hold a connection and memory for as long as they are open.</summary>
-    public sealed class WatchLimitSettings
+    public sealed class WatchLimitOptions
     {
         /// <summary>Open watch streams one client identity may hold on one silo; over it: 429. Default 32.</summary>
         public int MaxPerClient { get; set; } = DefaultWatchesPerClient;

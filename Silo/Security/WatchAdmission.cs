@@ -7,7 +7,7 @@ public sealed class WatchAdmission(IOptions<HotDataSecurityOptions> options)
 {
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
 
-    private readonly HotDataSecurityOptions.WatchLimitSettings _limits = options.Value.Watch;
+    private readonly HotDataSecurityOptions.WatchLimitOptions _limits = options.Value.Watch;
     private readonly Lock _sync = new();
     private readonly Dictionary<string, int> _perClient = new(StringComparer.Ordinal);
     private int _total;

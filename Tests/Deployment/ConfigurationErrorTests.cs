@@ -22,6 +22,10 @@ public sealed class ConfigurationErrorTests
     [InlineData("Urls", "https://127.0.0.1:0", "Kestrel:Certificates:Default:Path is not set")]
     [InlineData("Kestrel__Certificates__Default__Path", "/nonexistent/api.pem", "Kestrel:Certificates:Default:Path is '/nonexistent/api.pem'")]
     [InlineData("Redis__TlsCaPath", "/nonexistent/ca.pem", "Redis:TlsCaPath")]
+    [InlineData("Orleans__Endpoints__GatewayPort", "70000", "Orleans:Endpoints:GatewayPort is 70000")]
+    [InlineData("Orleans__ClusterId", " ", "Orleans:ClusterId is empty")]
+    [InlineData("Shutdown__GracePeriod", "-00:00:05", "Shutdown:GracePeriod is -00:00:05")]
+    [InlineData("Shutdown__GracePeriod", "later", "'Shutdown:GracePeriod'")]
     public async Task A_bad_setting_stops_the_silo_with_one_line_naming_it(string name, string value, string named)
     {
         var environment = new Dictionary<string, string>

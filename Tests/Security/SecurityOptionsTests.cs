@@ -1,15 +1,14 @@
-using OrleansHotData.Silo.Hosting;
 using OrleansHotData.Silo.Security;
 
 namespace OrleansHotData.Tests.Security;
 
 /// <summary>Security settings the silo refuses at start-up, each with one line naming the setting.</summary>
 [Trait(TestCategory.Name, TestCategory.Unit)]
-public sealed class SecuritySettingsTests
+public sealed class SecurityOptionsTests
 {
     private const string SigningKey = "jwt-signing-key-that-is-long-enough-0123456789";
 
-    private static HotDataSecurityOptions Jwt(Action<HotDataSecurityOptions.JwtSettings> configure)
+    private static HotDataSecurityOptions Jwt(Action<HotDataSecurityOptions.JwtOptions> configure)
     {
         var options = new HotDataSecurityOptions { Jwt = { SigningKey = SigningKey, Issuer = "https://issuer.test", Audience = "hotdata" } };
         configure(options.Jwt);
@@ -34,16 +33,16 @@ public sealed class SecuritySettingsTests
     [MemberData(nameof(Refused))]
     public void A_setting_that_would_widen_access_is_refused_naming_it(string setting, Func<HotDataSecurityOptions> options)
     {
-        var error = Assert.Throws<SiloConfigurationException>(() => HotDataSecurity.Validate(options()));
-        Assert.StartsWith(setting, error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain('\n', error.Message);
+        var problem = Assert.Single(HotDataSecurity.Problems(options()));
+        Assert.StartsWith(setting, problem, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', problem);
     }
 
     [Fact]
     public void A_signing_key_with_issuer_and_audience_is_accepted_and_pins_hs256()
     {
         var options = Jwt(_ => { });
-        HotDataSecurity.Validate(options);
+        Assert.Empty(HotDataSecurity.Problems(options));
         Assert.Equal(["HS256"], options.Jwt.EffectiveAlgorithms);
     }
 }

@@ -10,7 +10,7 @@ namespace OrleansHotData.Tests.Integration;
 
 /// <summary>The failure-detection settings reach Orleans from configuration, over defaults that detect a dead silo in seconds.</summary>
 [Trait(TestCategory.Name, TestCategory.Unit)]
-public sealed class MembershipSettingsTests
+public sealed class MembershipOptionsTests
 {
     private static ClusterMembershipOptions BuildAndResolve(Dictionary<string, string?> settings)
     {
@@ -41,12 +41,12 @@ public sealed class MembershipSettingsTests
     {
         var options = BuildAndResolve([]);
 
-        Assert.Equal(MembershipSettings.DefaultProbeTimeout, options.ProbeTimeout);
-        Assert.Equal(MembershipSettings.DefaultNumMissedProbesLimit, options.NumMissedProbesLimit);
-        Assert.Equal(MembershipSettings.DefaultNumVotesForDeathDeclaration, options.NumVotesForDeathDeclaration);
-        Assert.Equal(MembershipSettings.DefaultTableRefreshTimeout, options.TableRefreshTimeout);
-        Assert.Equal(MembershipSettings.DefaultIAmAliveTablePublishTimeout, options.IAmAliveTablePublishTimeout);
-        Assert.Equal(MembershipSettings.DefaultDeathVoteExpirationTimeout, options.DeathVoteExpirationTimeout);
+        Assert.Equal(MembershipOptionsSetup.DefaultProbeTimeout, options.ProbeTimeout);
+        Assert.Equal(MembershipOptionsSetup.DefaultNumMissedProbesLimit, options.NumMissedProbesLimit);
+        Assert.Equal(MembershipOptionsSetup.DefaultNumVotesForDeathDeclaration, options.NumVotesForDeathDeclaration);
+        Assert.Equal(MembershipOptionsSetup.DefaultTableRefreshTimeout, options.TableRefreshTimeout);
+        Assert.Equal(MembershipOptionsSetup.DefaultIAmAliveTablePublishTimeout, options.IAmAliveTablePublishTimeout);
+        Assert.Equal(MembershipOptionsSetup.DefaultDeathVoteExpirationTimeout, options.DeathVoteExpirationTimeout);
         Assert.True(options.ProbeTimeout < new ClusterMembershipOptions().ProbeTimeout);
     }
 
@@ -63,7 +63,7 @@ public sealed class MembershipSettingsTests
         Assert.Equal(TimeSpan.FromSeconds(5), options.ProbeTimeout);
         Assert.Equal(3, options.NumVotesForDeathDeclaration);
         Assert.False(options.EnableIndirectProbes);
-        Assert.Equal(MembershipSettings.DefaultTableRefreshTimeout, options.TableRefreshTimeout);
+        Assert.Equal(MembershipOptionsSetup.DefaultTableRefreshTimeout, options.TableRefreshTimeout);
     }
 
     [Theory]
@@ -84,11 +84,11 @@ public sealed class MembershipSettingsTests
         var path = Path.Combine(Path.GetDirectoryName(ProjectOutput.AssemblyPath("Silo", "OrleansHotData.Silo.dll"))!, "appsettings.json");
         var membership = JsonNode.Parse(File.ReadAllText(path))!["Orleans"]!["Membership"]!;
 
-        Assert.Equal(MembershipSettings.DefaultProbeTimeout, TimeSpan.Parse(membership["ProbeTimeout"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal(MembershipSettings.DefaultNumMissedProbesLimit, membership["NumMissedProbesLimit"]!.GetValue<int>());
-        Assert.Equal(MembershipSettings.DefaultNumVotesForDeathDeclaration, membership["NumVotesForDeathDeclaration"]!.GetValue<int>());
-        Assert.Equal(MembershipSettings.DefaultTableRefreshTimeout, TimeSpan.Parse(membership["TableRefreshTimeout"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal(MembershipSettings.DefaultIAmAliveTablePublishTimeout, TimeSpan.Parse(membership["IAmAliveTablePublishTimeout"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal(MembershipSettings.DefaultDeathVoteExpirationTimeout, TimeSpan.Parse(membership["DeathVoteExpirationTimeout"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(MembershipOptionsSetup.DefaultProbeTimeout, TimeSpan.Parse(membership["ProbeTimeout"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(MembershipOptionsSetup.DefaultNumMissedProbesLimit, membership["NumMissedProbesLimit"]!.GetValue<int>());
+        Assert.Equal(MembershipOptionsSetup.DefaultNumVotesForDeathDeclaration, membership["NumVotesForDeathDeclaration"]!.GetValue<int>());
+        Assert.Equal(MembershipOptionsSetup.DefaultTableRefreshTimeout, TimeSpan.Parse(membership["TableRefreshTimeout"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(MembershipOptionsSetup.DefaultIAmAliveTablePublishTimeout, TimeSpan.Parse(membership["IAmAliveTablePublishTimeout"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(MembershipOptionsSetup.DefaultDeathVoteExpirationTimeout, TimeSpan.Parse(membership["DeathVoteExpirationTimeout"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
     }
 }

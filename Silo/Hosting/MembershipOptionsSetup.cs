@@ -16,7 +16,7 @@ namespace OrleansHotData.Silo.Hosting;
 /// ignores a failed indirect probe whose intermediary is unhealthy, and suppresses votes against a silo whose
 /// connection still carries messages (<see cref="ClusterMembershipOptions.EnableConnectionLivenessCheck"/>).
 /// </remarks>
-public static class MembershipSettings
+public static class MembershipOptionsSetup
 {
     /// <summary>The configuration section bound over the defaults; any <see cref="ClusterMembershipOptions"/> property can be set there.</summary>
     public const string SectionName = "Orleans:Membership";
@@ -63,40 +63,38 @@ public static class MembershipSettings
         options.DeathVoteExpirationTimeout = DefaultDeathVoteExpirationTimeout;
     }
 
-    /// <summary>
-    /// Applies the defaults and then <paramref name="section"/> to <paramref name="options"/>; throws
-    /// <see cref="SiloConfigurationException"/> naming the setting when a value is malformed or out of range.
-    /// </summary>
-    public static void Bind(IConfiguration section, ClusterMembershipOptions options)
+    /// <summary>What is wrong with <paramref name="options"/>, one sentence per setting, each naming it.</summary>
+    public static IEnumerable<string> Problems(ClusterMembershipOptions options)
     {
-        OrleansOptionsBinder.Bind(section, options, SectionName, ApplyDefaults, Validate);
-    }
+        ArgumentNullException.ThrowIfNull(options);
+        foreach (var (name, value) in new[]
+        {
+            (nameof(options.ProbeTimeout), options.ProbeTimeout),
+            (nameof(options.MinProbeTimeout), options.MinProbeTimeout),
+            (nameof(options.TableRefreshTimeout), options.TableRefreshTimeout),
+            (nameof(options.IAmAliveTablePublishTimeout), options.IAmAliveTablePublishTimeout),
+            (nameof(options.DeathVoteExpirationTimeout), options.DeathVoteExpirationTimeout),
+        })
+        {
+            if (SiloOptionsRegistration.NotPositive(SectionName, name, value, "00:00:02") is { } problem)
+            {
+                yield return problem;
+            }
+        }
 
-    private static void Validate(ClusterMembershipOptions options)
-    {
-        RequirePositive(nameof(options.ProbeTimeout), options.ProbeTimeout);
-        RequirePositive(nameof(options.MinProbeTimeout), options.MinProbeTimeout);
-        RequirePositive(nameof(options.TableRefreshTimeout), options.TableRefreshTimeout);
-        RequirePositive(nameof(options.IAmAliveTablePublishTimeout), options.IAmAliveTablePublishTimeout);
-        RequirePositive(nameof(options.DeathVoteExpirationTimeout), options.DeathVoteExpirationTimeout);
         if (options.MaxProbeTimeout < options.MinProbeTimeout)
         {
-            throw new SiloConfigurationException(
-                $"{SectionName}:{nameof(options.MaxProbeTimeout)} ({options.MaxProbeTimeout}) is shorter than {nameof(options.MinProbeTimeout)} ({options.MinProbeTimeout}).");
+            yield return $"{SectionName}:{nameof(options.MaxProbeTimeout)} ({options.MaxProbeTimeout}) is shorter than {nameof(options.MinProbeTimeout)} ({options.MinProbeTimeout}).";
         }
 
         if (options.NumMissedProbesLimit < 1)
         {
-            throw new SiloConfigurationException($"{SectionName}:{nameof(options.NumMissedProbesLimit)} must be at least 1, not {options.NumMissedProbesLimit}.");
+            yield return $"{SectionName}:{nameof(options.NumMissedProbesLimit)} must be at least 1, not {options.NumMissedProbesLimit}.";
         }
 
         if (options.NumVotesForDeathDeclaration < 1 || options.NumVotesForDeathDeclaration > options.NumProbedSilos)
         {
-            throw new SiloConfigurationException(
-                $"{SectionName}:{nameof(options.NumVotesForDeathDeclaration)} must be from 1 to {nameof(options.NumProbedSilos)} ({options.NumProbedSilos}), not {options.NumVotesForDeathDeclaration}.");
+            yield return $"{SectionName}:{nameof(options.NumVotesForDeathDeclaration)} must be from 1 to {nameof(options.NumProbedSilos)} ({options.NumProbedSilos}), not {options.NumVotesForDeathDeclaration}.";
         }
     }
-
-    private static void RequirePositive(string name, TimeSpan value) =>
-        OrleansOptionsBinder.RequirePositive(SectionName, name, value, "00:00:02");
 }

@@ -14,7 +14,7 @@ namespace OrleansHotData.Tests.Integration;
 /// shedding under memory pressure, and how long the pulling agent keeps an idle key's stream.
 /// </summary>
 [Trait(TestCategory.Name, TestCategory.Unit)]
-public sealed class GrainCollectionSettingsTests
+public sealed class GrainCollectionOptionsTests
 {
     private static T BuildAndResolve<T>(Dictionary<string, string?> settings, Func<IServiceProvider, T> resolve)
     {
@@ -56,11 +56,11 @@ public sealed class GrainCollectionSettingsTests
     {
         var options = GrainCollection([]);
 
-        Assert.Equal(GrainCollectionSettings.DefaultCollectionAge, options.CollectionAge);
+        Assert.Equal(GrainCollectionOptionsSetup.DefaultCollectionAge, options.CollectionAge);
         Assert.True(options.CollectionAge < new GrainCollectionOptions().CollectionAge);
         Assert.True(options.EnableActivationSheddingOnMemoryPressure);
-        Assert.Equal(GrainCollectionSettings.DefaultMemoryUsageLimitPercentage, options.MemoryUsageLimitPercentage);
-        Assert.Equal(GrainCollectionSettings.DefaultMemoryUsageTargetPercentage, options.MemoryUsageTargetPercentage);
+        Assert.Equal(GrainCollectionOptionsSetup.DefaultMemoryUsageLimitPercentage, options.MemoryUsageLimitPercentage);
+        Assert.Equal(GrainCollectionOptionsSetup.DefaultMemoryUsageTargetPercentage, options.MemoryUsageTargetPercentage);
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class GrainCollectionSettingsTests
         Assert.Equal(TimeSpan.FromMinutes(30), options.CollectionAge);
         Assert.False(options.EnableActivationSheddingOnMemoryPressure);
         Assert.Equal(TimeSpan.FromSeconds(10), options.DeactivationTimeout);
-        Assert.Equal(GrainCollectionSettings.DefaultMemoryUsageLimitPercentage, options.MemoryUsageLimitPercentage);
+        Assert.Equal(GrainCollectionOptionsSetup.DefaultMemoryUsageLimitPercentage, options.MemoryUsageLimitPercentage);
     }
 
     [Theory]
@@ -122,10 +122,10 @@ public sealed class GrainCollectionSettingsTests
         var settings = JsonNode.Parse(File.ReadAllText(path))!;
         var collection = settings["Orleans"]!["GrainCollection"]!;
 
-        Assert.Equal(GrainCollectionSettings.DefaultCollectionAge, TimeSpan.Parse(collection["CollectionAge"]!.GetValue<string>(), CultureInfo.InvariantCulture));
-        Assert.Equal(GrainCollectionSettings.DefaultEnableActivationSheddingOnMemoryPressure, collection["EnableActivationSheddingOnMemoryPressure"]!.GetValue<bool>());
-        Assert.Equal(GrainCollectionSettings.DefaultMemoryUsageLimitPercentage, collection["MemoryUsageLimitPercentage"]!.GetValue<double>());
-        Assert.Equal(GrainCollectionSettings.DefaultMemoryUsageTargetPercentage, collection["MemoryUsageTargetPercentage"]!.GetValue<double>());
+        Assert.Equal(GrainCollectionOptionsSetup.DefaultCollectionAge, TimeSpan.Parse(collection["CollectionAge"]!.GetValue<string>(), CultureInfo.InvariantCulture));
+        Assert.Equal(GrainCollectionOptionsSetup.DefaultEnableActivationSheddingOnMemoryPressure, collection["EnableActivationSheddingOnMemoryPressure"]!.GetValue<bool>());
+        Assert.Equal(GrainCollectionOptionsSetup.DefaultMemoryUsageLimitPercentage, collection["MemoryUsageLimitPercentage"]!.GetValue<double>());
+        Assert.Equal(GrainCollectionOptionsSetup.DefaultMemoryUsageTargetPercentage, collection["MemoryUsageTargetPercentage"]!.GetValue<double>());
         Assert.Equal(HotDataSilo.DefaultStreamInactivityPeriod, TimeSpan.Parse(settings["Kafka"]!["StreamInactivityPeriod"]!.GetValue<string>(), CultureInfo.InvariantCulture));
     }
 }

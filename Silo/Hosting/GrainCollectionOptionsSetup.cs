@@ -14,7 +14,7 @@ namespace OrleansHotData.Silo.Hosting;
 /// whose memory fills up sheds the longest-idle keys before the process runs out, which Orleans leaves off by default.
 /// A watched key stays active: its watchers renew their subscription every 30 seconds.
 /// </remarks>
-public static class GrainCollectionSettings
+public static class GrainCollectionOptionsSetup
 {
     /// <summary>The configuration section bound over the defaults; any <see cref="GrainCollectionOptions"/> property can be set there.</summary>
     public const string SectionName = "Orleans:GrainCollection";
@@ -47,53 +47,48 @@ public static class GrainCollectionSettings
         options.MemoryUsageTargetPercentage = DefaultMemoryUsageTargetPercentage;
     }
 
-    /// <summary>
-    /// Applies the defaults and then <paramref name="section"/> to <paramref name="options"/>; throws
-    /// <see cref="SiloConfigurationException"/> naming the setting when a value is malformed or out of range.
-    /// </summary>
-    public static void Bind(IConfiguration section, GrainCollectionOptions options)
+    /// <summary>What is wrong with <paramref name="options"/>, one sentence per setting, each naming it.</summary>
+    public static IEnumerable<string> Problems(GrainCollectionOptions options)
     {
-        OrleansOptionsBinder.Bind(section, options, SectionName, ApplyDefaults, Validate);
-    }
+        ArgumentNullException.ThrowIfNull(options);
+        foreach (var (name, value) in new[]
+        {
+            (nameof(options.CollectionQuantum), options.CollectionQuantum),
+            (nameof(options.ActivationTimeout), options.ActivationTimeout),
+            (nameof(options.DeactivationTimeout), options.DeactivationTimeout),
+            (nameof(options.MemoryUsagePollingPeriod), options.MemoryUsagePollingPeriod),
+        })
+        {
+            if (SiloOptionsRegistration.NotPositive(SectionName, name, value, "00:01:00") is { } problem)
+            {
+                yield return problem;
+            }
+        }
 
-    private static void Validate(GrainCollectionOptions options)
-    {
-        RequirePositive(nameof(options.CollectionQuantum), options.CollectionQuantum);
-        RequirePositive(nameof(options.ActivationTimeout), options.ActivationTimeout);
-        RequirePositive(nameof(options.DeactivationTimeout), options.DeactivationTimeout);
-        RequirePositive(nameof(options.MemoryUsagePollingPeriod), options.MemoryUsagePollingPeriod);
         if (options.CollectionAge <= options.CollectionQuantum)
         {
-            throw new SiloConfigurationException(
-                $"{SectionName}:{nameof(options.CollectionAge)} is {options.CollectionAge}: it must be longer than {nameof(options.CollectionQuantum)} ({options.CollectionQuantum}), such as the default {DefaultCollectionAge}.");
+            yield return $"{SectionName}:{nameof(options.CollectionAge)} is {options.CollectionAge}: it must be longer than {nameof(options.CollectionQuantum)} ({options.CollectionQuantum}), such as the default {DefaultCollectionAge}.";
         }
 
         foreach (var (grainType, age) in options.ClassSpecificCollectionAge)
         {
             if (age <= options.CollectionQuantum)
             {
-                throw new SiloConfigurationException(
-                    $"{SectionName}:{nameof(options.ClassSpecificCollectionAge)}:{grainType} is {age}: it must be longer than {nameof(options.CollectionQuantum)} ({options.CollectionQuantum}).");
+                yield return $"{SectionName}:{nameof(options.ClassSpecificCollectionAge)}:{grainType} is {age}: it must be longer than {nameof(options.CollectionQuantum)} ({options.CollectionQuantum}).";
             }
         }
 
-        RequirePercentage(nameof(options.MemoryUsageLimitPercentage), options.MemoryUsageLimitPercentage);
-        RequirePercentage(nameof(options.MemoryUsageTargetPercentage), options.MemoryUsageTargetPercentage);
+        foreach (var (name, value) in new[] { (nameof(options.MemoryUsageLimitPercentage), options.MemoryUsageLimitPercentage), (nameof(options.MemoryUsageTargetPercentage), options.MemoryUsageTargetPercentage) })
+        {
+            if (!(value is > 0 and <= 100))
+            {
+                yield return $"{SectionName}:{name} is {value}: it must be a percentage above 0 and at most 100.";
+            }
+        }
+
         if (options.MemoryUsageTargetPercentage >= options.MemoryUsageLimitPercentage)
         {
-            throw new SiloConfigurationException(
-                $"{SectionName}:{nameof(options.MemoryUsageTargetPercentage)} is {options.MemoryUsageTargetPercentage}: it must be below {nameof(options.MemoryUsageLimitPercentage)} ({options.MemoryUsageLimitPercentage}), or shedding would never end.");
-        }
-    }
-
-    private static void RequirePositive(string name, TimeSpan value) =>
-        OrleansOptionsBinder.RequirePositive(SectionName, name, value, "00:01:00");
-
-    private static void RequirePercentage(string name, double value)
-    {
-        if (!(value is > 0 and <= 100))
-        {
-            throw new SiloConfigurationException($"{SectionName}:{name} is {value}: it must be a percentage above 0 and at most 100.");
+            yield return $"{SectionName}:{nameof(options.MemoryUsageTargetPercentage)} is {options.MemoryUsageTargetPercentage}: it must be below {nameof(options.MemoryUsageLimitPercentage)} ({options.MemoryUsageLimitPercentage}), or shedding would never end.";
         }
     }
 }
