@@ -35,6 +35,9 @@ public sealed class BenchmarkContext(
 
     public List<string> Notes { get; } = [];
 
+    /// <summary>Settings (environment variables) every silo cluster started from now on gets besides the defaults.</summary>
+    public Dictionary<string, string> ClusterSettings { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Makes <paramref name="next"/> the cluster the following scenarios measure.</summary>
     public void UseCluster(SiloCluster next) => Cluster = next;
 

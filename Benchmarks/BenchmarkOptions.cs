@@ -6,7 +6,7 @@ namespace OrleansHotData.Benchmarks;
 public sealed class BenchmarkOptions
 {
     // The near-cache kill scenario last: it leaves its cluster one silo short.
-    public static readonly string[] AllScenarios = ["ingest", "consistency", "read", "freshness", "memory", "near-cache-kill"];
+    public static readonly string[] AllScenarios = ["ingest", "changelog", "consistency", "read", "freshness", "memory", "near-cache-kill"];
 
     public const string Usage = """
         Usage: ./hotdata bench [options]
@@ -18,8 +18,9 @@ public sealed class BenchmarkOptions
         Options:
           --quick                 a short smoke run (small workloads, 2 s measurements)
           --duration SECONDS      length of each timed measurement (read, freshness); default 10
-          --scenarios LIST        comma-separated subset of: ingest, consistency, read, freshness, memory,
-                                  near-cache-kill (default: all; they run in this order)
+          --scenarios LIST        comma-separated subset of: ingest, changelog, consistency, read, freshness,
+                                  memory, near-cache-kill (default: all; they run in this order). changelog: ingest
+                                  with the changelog on vs off, interleaved on fresh clusters
           --records N             records per ingest run (default 100000; quick 20000)
           --memory-keys N         keys activated by the memory scenario (default 100000; quick 10000)
           --warmup-records N      incr records fed through Kafka to each new cluster before it is measured, so the

@@ -36,16 +36,18 @@ public static class BenchmarkRun
         // embedded broker looks a fetch's offset up by walking the partition's batches from the oldest, so a topic
         // that earlier scenarios filled makes every later fetch from it slower, and would handicap the silos alone.
         var clusters = 0;
+        BenchmarkContext? context = null;
         async Task<SiloCluster> StartClusterAsync(string scenario)
         {
             var siloTopic = $"bench.silos.{Guid.NewGuid().ToString("N")[..6]}.{scenario}";
             kafka.CreateTopic(siloTopic, BenchmarkContext.Partitions);
             kafka.CreateTopic(siloTopic + ".dlq", BenchmarkContext.Partitions);
+            kafka.CreateTopic(siloTopic + ".changes", BenchmarkContext.Partitions);
             var clusterLogs = Path.Combine(logs, string.Create(CultureInfo.InvariantCulture, $"{++clusters}-{scenario}"));
             Directory.CreateDirectory(clusterLogs);
             return await progress.PhaseAsync(
                 $"Start {Silos} silo processes and an SDK client for {scenario}",
-                () => SiloCluster.StartAsync(Silos, redis.ConnectionString, kafka.BootstrapServers, siloTopic, BenchmarkContext.Partitions, clusterLogs, options.SiloAssembly, cancellationToken),
+                () => SiloCluster.StartAsync(Silos, redis.ConnectionString, kafka.BootstrapServers, siloTopic, BenchmarkContext.Partitions, clusterLogs, options.SiloAssembly, cancellationToken, context?.ClusterSettings),
                 c => string.Join(", ", c.Silos.Select((s, i) => $"silo {i} pid {s.Id} {c.HttpEndpoints[i]}")));
         }
 
@@ -55,7 +57,7 @@ public static class BenchmarkRun
             throw new InvalidOperationException("No scenario was chosen.");
         }
 
-        var context = new BenchmarkContext(options, kafka, redis, await StartClusterAsync(scenarios[0]), progress);
+        context = new BenchmarkContext(options, kafka, redis, await StartClusterAsync(scenarios[0]), progress);
         Task WarmUpClusterAsync() =>
             progress.PhaseAsync("Warm up (cluster formed, Kafka partitions spread, code paths jitted)", () => WarmUpAsync(context, cancellationToken));
         context.RestartClusterAsync = async label =>
@@ -99,6 +101,7 @@ public static class BenchmarkRun
     private static Task RunScenarioAsync(string scenario, BenchmarkContext context, CancellationToken cancellationToken) => scenario switch
     {
         "ingest" => RunIngestAsync(context, cancellationToken),
+        "changelog" => new ChangelogCostScenario(context).RunAsync(cancellationToken),
         "consistency" => new ConsistencyScenario(context).RunAsync(cancellationToken),
         "read" => new ReadScenario(context).RunAsync(cancellationToken),
         "freshness" => new FreshnessScenario(context).RunAsync(cancellationToken),

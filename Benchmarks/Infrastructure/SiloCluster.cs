@@ -41,7 +41,8 @@ public sealed class SiloCluster : IAsyncDisposable
         int partitions,
         string logDirectory,
         string? siloAssembly,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var silo = siloAssembly ?? RepositoryLayout.SiloAssembly(RepositoryLayout.Root());
         var clusterId = "bench-" + Guid.NewGuid().ToString("N")[..8];
@@ -70,6 +71,11 @@ public sealed class SiloCluster : IAsyncDisposable
                     ["Logging__LogLevel__Default"] = "Warning",
                     ["Shutdown__GracePeriod"] = "00:00:10",
                 };
+                foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+                {
+                    environment[name] = value;
+                }
+
                 var process = ChildProcess.Start(
                     $"silo-{i}",
                     "dotnet",

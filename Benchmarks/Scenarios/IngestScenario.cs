@@ -185,6 +185,23 @@ public sealed class IngestScenario(BenchmarkContext context, KeyDistribution dis
         }
     }
 
+    /// <summary>
+    /// The silos' side alone, on the current cluster: records per second, silo CPU per 1,000 records, and whether
+    /// every record was applied exactly once.
+    /// </summary>
+    public async Task<(double PerSecond, double SiloCpuMsPerThousand, bool ExactlyOnce, string Summary)> RunSilosAsync(CancellationToken cancellationToken)
+    {
+        var sequence = distribution.Sequence(context.Options.IngestRecords);
+        var expected = new long[distribution.Keys];
+        foreach (var index in sequence)
+        {
+            expected[index]++;
+        }
+
+        var ours = await RunOursAsync(sequence, expected, cancellationToken);
+        return (ours.PerSecond, ours.SiloCpuMsPerThousand, ours.Complete && ours.Lost == 0 && ours.Duplicated == 0, ours.Summary());
+    }
+
     private async Task<Outcome> RunOursAsync(int[] sequence, long[] expected, CancellationToken cancellationToken)
     {
         var topic = context.Cluster.Topic;
