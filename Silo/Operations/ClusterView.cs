@@ -97,7 +97,13 @@ public sealed class ClusterViewSource(
             tableError = ex.Message;
         }
 
-        var members = snapshot.Members.Values
+        // The snapshot is this silo's view; a row of the table it does not hold yet (a silo that has only just
+        // written itself in, say) is shown with the status the table gives.
+        var known = snapshot.Members.Values
+            .Concat(entries.Values
+                .Where(entry => !snapshot.Members.ContainsKey(entry.SiloAddress))
+                .Select(entry => new ClusterMember(entry.SiloAddress, entry.Status, entry.SiloName)));
+        var members = known
             .Select(member => Member(member, entries.GetValueOrDefault(member.SiloAddress)))
             .OrderBy(member => member.Endpoint, StringComparer.Ordinal)
             .ThenBy(member => member.Address, StringComparer.Ordinal)
