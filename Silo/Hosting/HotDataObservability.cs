@@ -62,6 +62,7 @@ public static class HotDataObservability
         }
 
         services.AddHostedService<ClusterStatsReporter>();
+        services.AddSingleton<ClusterViewSource>();
         return builder;
     }
 
@@ -78,7 +79,7 @@ public static class HotDataObservability
         return silo;
     }
 
-    /// <summary>Maps <c>/health/live</c>, <c>/health/ready</c>, <c>/metrics</c>, <c>/dashboard</c> and <c>/ops</c>.</summary>
+    /// <summary>Maps <c>/health/live</c>, <c>/health/ready</c>, <c>/metrics</c>, <c>/dashboard</c> and <c>/ops</c> (with <c>/ops/stats</c> and <c>/ops/cluster</c>).</summary>
     public static WebApplication MapHotDataObservability(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);

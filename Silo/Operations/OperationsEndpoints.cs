@@ -11,6 +11,7 @@ public static class OperationsEndpoints
 {
     public const string PagePath = "/ops";
     public const string StatsPath = "/ops/stats";
+    public const string ClusterPath = "/ops/cluster";
 
     private const string PageResource = "OrleansHotData.Silo.Operations.operations.html";
     private static readonly Lazy<byte[]> Page = new(LoadPage);
@@ -26,6 +27,10 @@ public static class OperationsEndpoints
                 var silos = await grains.GetGrain<IClusterStatsGrain>(ClusterStatsGrain.Key).GetAsync();
                 return Results.Json(new { now = DateTimeOffset.UtcNow, silos });
             })
+            .ExcludeFromDescription();
+        // This silo's own view: the membership as it sees it and the Kafka partitions it reads now.
+        operations.MapGet(ClusterPath, async (ClusterViewSource view, CancellationToken cancellationToken) =>
+                Results.Json(await view.GetAsync(cancellationToken)))
             .ExcludeFromDescription();
         return operations;
     }

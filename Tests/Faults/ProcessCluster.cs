@@ -1,8 +1,9 @@
 using Xunit.Abstractions;
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text.RegularExpressions;
+using System.Text.Json;
 using Confluent.Kafka;
+using OrleansHotData.Silo.Operations;
 using OrleansHotData.Tests.Infrastructure;
 
 namespace OrleansHotData.Tests.Faults;
@@ -11,10 +12,13 @@ namespace OrleansHotData.Tests.Faults;
 /// A cluster of silo processes reading one topic: started together, then killed, stopped and replaced one at a time.
 /// Every silo it ever started is stopped (or killed) when it is disposed.
 /// </summary>
-public sealed partial class ProcessCluster : IAsyncDisposable
+public sealed class ProcessCluster : IAsyncDisposable
 {
     /// <summary>How long a graceful stop may take before the silo is killed and the stop reported as failed.</summary>
     public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(45);
+
+    private static readonly TimeSpan ViewTimeout = TimeSpan.FromSeconds(10);
+    private static readonly JsonSerializerOptions ViewJson = new(JsonSerializerDefaults.Web);
 
     private readonly ProcessClusterFixture _fixture;
     private readonly ITestOutputHelper _output;
@@ -110,57 +114,50 @@ public sealed partial class ProcessCluster : IAsyncDisposable
         return stopping.Elapsed;
     }
 
-    /// <summary>The partitions <paramref name="silo"/> reads, from the start and stop lines of its log.</summary>
+    /// <summary>
+    /// The partitions <paramref name="silo"/> reads now, as it tells on <c>/ops/cluster</c>. A silo that is no longer a
+    /// member (killed or stopped) or does not answer reads nothing: a killed silo's partitions are read by nobody until
+    /// a survivor reports them.
+    /// </summary>
     public IReadOnlySet<int> PartitionsReadBy(SiloProcess silo)
     {
         ArgumentNullException.ThrowIfNull(silo);
-        var reading = new SortedSet<int>();
-        foreach (var line in silo.LogLinesContaining($"{Topic}["))
-        {
-            if (ReceiverLine().Match(line) is { Success: true } match && match.Groups["topic"].Value == Topic)
-            {
-                var partition = int.Parse(match.Groups["partition"].Value, CultureInfo.InvariantCulture);
-                if (match.Groups["verb"].Value == "reading")
-                {
-                    reading.Add(partition);
-                }
-                else
-                {
-                    reading.Remove(partition);
-                }
-            }
-        }
-
-        return reading;
+        return Silos.Contains(silo) && TryView(silo) is { } view ? view.PartitionsOf(Topic) : new SortedSet<int>();
     }
 
-    /// <summary>Waits until the members between them read every partition exactly once, as their logs tell.</summary>
+    /// <summary>Waits until the members between them read every partition exactly once, as each of them tells.</summary>
     public Task WaitForEveryPartitionReadOnceAsync(TimeSpan timeout) =>
-        Eventually.TrueAsync(() =>
+        Eventually.TrueAsync(async () =>
         {
-            var owned = Silos.SelectMany(PartitionsReadBy).ToList();
-            return Task.FromResult(owned.Count == ProcessClusterFixture.Partitions && owned.Distinct().Count() == ProcessClusterFixture.Partitions);
+            var views = await Task.WhenAll(Silos.Select(TryViewAsync));
+            if (views.Any(view => view is null))
+            {
+                return false;
+            }
+
+            var owned = views.SelectMany(view => view!.PartitionsOf(Topic)).ToList();
+            return owned.Count == ProcessClusterFixture.Partitions && owned.Distinct().Count() == ProcessClusterFixture.Partitions;
         }, timeout, "every partition to be read by exactly one silo");
 
     /// <summary>
-    /// When a member's log says it declared <paramref name="dead"/> dead ("Evicting ..."), as a local time of day;
-    /// <see langword="null"/> if no member's log says so (yet).
+    /// When <paramref name="dead"/> was declared dead (the declaring silo's vote in the membership table), as a local
+    /// time of day, as the members tell on <c>/ops/cluster</c>; <see langword="null"/> if none says so (yet).
     /// </summary>
     public TimeOnly? DeathDeclaredAt(SiloProcess dead)
     {
         ArgumentNullException.ThrowIfNull(dead);
-        var marker = $"Evicting 'S127.0.0.1:{dead.SiloPort.ToString(CultureInfo.InvariantCulture)}:";
-        var times = Silos
-            .SelectMany(s => s.LogLinesContaining(marker))
-            .Select(line => TimeOnly.TryParseExact(line.Split(' ')[0], "HH:mm:ss.fff", CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) ? at : (TimeOnly?)null)
-            .Where(at => at is not null)
+        var times = MemberViews()
+            .SelectMany(view => view.Members)
+            .Where(member => member.Port() == dead.SiloPort && member.DeclaredDeadAt is not null)
+            .Select(member => member.DeclaredDeadAt!.Value)
             .ToList();
-        return times.Count == 0 ? null : times.Min();
+        return times.Count == 0 ? null : TimeOnly.FromDateTime(times.Min().LocalDateTime);
     }
 
     /// <summary>
-    /// The silos some member declared dead, by name, from every log of the cluster. A silo declared dead while it is
-    /// alive (a false positive of failure detection) shows up here too.
+    /// The silos another silo declared dead, by name, as the members tell on <c>/ops/cluster</c> (the membership table
+    /// keeps every silo that ever joined). A silo declared dead while it is alive (a false positive of failure
+    /// detection) shows up here too; one that stopped by itself does not.
     /// </summary>
     public IReadOnlySet<string> DeclaredDead()
     {
@@ -170,13 +167,14 @@ public sealed partial class ProcessCluster : IAsyncDisposable
             started = [.. _started];
         }
 
-        var evictedPorts = started
-            .SelectMany(s => s.LogLinesContaining("Evicting 'S127.0.0.1:"))
-            .Select(line => EvictionLine().Match(line))
-            .Where(m => m.Success)
-            .Select(m => int.Parse(m.Groups["port"].Value, CultureInfo.InvariantCulture))
+        var views = MemberViews();
+        Assert.True(views.Count > 0, "No member answered on " + OperationsEndpoints.ClusterPath + ".");
+        var declaredPorts = views
+            .SelectMany(view => view.Members)
+            .Where(member => member.DeclaredDeadBy is not null)
+            .Select(member => member.Port())
             .ToHashSet();
-        return started.Where(s => evictedPorts.Contains(s.SiloPort)).Select(s => s.Name).ToHashSet();
+        return started.Where(s => declaredPorts.Contains(s.SiloPort)).Select(s => s.Name).ToHashSet();
     }
 
     /// <summary>Which silo reads which partitions, for the test output.</summary>
@@ -237,7 +235,8 @@ public sealed partial class ProcessCluster : IAsyncDisposable
         ["Kafka:Topics:0:Name"] = Topic,
         ["Kafka:Topics:0:Partitions"] = ProcessClusterFixture.Partitions.ToString(CultureInfo.InvariantCulture),
         ["Logging:LogLevel:Default"] = "Warning",
-        // Partition start and stop lines tell which silo reads what; membership lines tell when a death was declared.
+        // Partition start and stop lines and membership changes, for reading a failed run's logs; the tests learn both
+        // from the silos' /ops/cluster.
         ["Logging:LogLevel:Orleans.Streaming.Kafka"] = "Information",
         ["Logging:LogLevel:Orleans.Runtime.MembershipService"] = "Information",
         // Which silo sent a dead silo's unsent changelog records, and how many keys it activated for that.
@@ -253,6 +252,42 @@ public sealed partial class ProcessCluster : IAsyncDisposable
         lock (_sync)
         {
             _members.Remove(silo);
+        }
+    }
+
+    /// <summary>The views of the members that answer.</summary>
+    private List<ClusterView> MemberViews() => [.. Silos.Select(TryView).OfType<ClusterView>()];
+
+    /// <summary><paramref name="silo"/>'s <c>/ops/cluster</c>, synchronously (for the synchronous queries above); <see langword="null"/> when it does not answer.</summary>
+    private ClusterView? TryView(SiloProcess silo)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(ViewTimeout);
+            using var request = new HttpRequestMessage(HttpMethod.Get, OperationsEndpoints.ClusterPath);
+            using var response = Http(silo).Send(request, timeout.Token);
+            response.EnsureSuccessStatusCode();
+            using var body = response.Content.ReadAsStream(timeout.Token);
+            return JsonSerializer.Deserialize<ClusterView>(body, ViewJson);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or JsonException or IOException)
+        {
+            Log($"{silo.Name}: {OperationsEndpoints.ClusterPath} did not answer: {ex.Message}");
+            return null;
+        }
+    }
+
+    private async Task<ClusterView?> TryViewAsync(SiloProcess silo)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(ViewTimeout);
+            return await ClusterViews.GetAsync(Http(silo), timeout.Token);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or JsonException or IOException)
+        {
+            Log($"{silo.Name}: {OperationsEndpoints.ClusterPath} did not answer: {ex.Message}");
+            return null;
         }
     }
 
@@ -291,10 +326,4 @@ public sealed partial class ProcessCluster : IAsyncDisposable
 
         Log($"silo logs: {LogDirectory}");
     }
-
-    [GeneratedRegex(@"(?<verb>reading|stopped reading) (?<topic>[^\s\[]+)\[(?<partition>\d+)\]")]
-    private static partial Regex ReceiverLine();
-
-    [GeneratedRegex(@"Evicting 'S127\.0\.0\.1:(?<port>\d+):")]
-    private static partial Regex EvictionLine();
 }

@@ -48,7 +48,7 @@ public sealed class RecoveryTimeTests(ProcessClusterFixture fixture, ITestOutput
             var reassigned = probes.Now - killedAt;
             await probes.WaitUntilCurrentAsync(TimeSpan.FromSeconds(60));
             var recovery = probes.RecoveryAfter(killedAt);
-            var declared = cluster.DeathDeclaredAt(victim) is { } at ? (at - killedAtClock).TotalSeconds.ToString("0.00 s", CultureInfo.InvariantCulture) : "not in the logs";
+            var declared = cluster.DeathDeclaredAt(victim) is { } at ? (at - killedAtClock).TotalSeconds.ToString("0.00 s", CultureInfo.InvariantCulture) : "not reported by any member";
             report.Line($"round {round}: declared dead after {declared}; every partition read again after {reassigned.TotalSeconds:0.00} s; {cluster.DescribeOwnership()}");
             report.Line($"round {round}: records applied again after: {PartitionProbes.Format(recovery)}");
             var orphanedRecovery = recovery.Where((_, p) => orphaned.Contains(p)).Select(t => t!.Value).DefaultIfEmpty().Max();

@@ -18,7 +18,7 @@ public sealed class AccessMatrixTests(SecurityFixture fixture) : IClassFixture<S
         ["anonymous", "reader", "writer", "operator", "legacy-key", "reader-token", "writer-token", "operator-token", "wrong-key", "token-other-audience", "token-other-issuer"];
 
     private static readonly string[] Endpoints =
-        ["get", "batchGet", "watch", "put", "patch", "incr", "delete", "dashboard", "ops", "ops-stats", "metrics", "openapi", "health-ready", "health-live"];
+        ["get", "batchGet", "watch", "put", "patch", "incr", "delete", "dashboard", "ops", "ops-stats", "ops-cluster", "metrics", "openapi", "health-ready", "health-live"];
 
     public static TheoryData<string, string> Cases()
     {
@@ -94,6 +94,7 @@ public sealed class AccessMatrixTests(SecurityFixture fixture) : IClassFixture<S
         "dashboard" => new(HttpMethod.Get, "/dashboard/"),
         "ops" => new(HttpMethod.Get, "/ops"),
         "ops-stats" => new(HttpMethod.Get, "/ops/stats"),
+        "ops-cluster" => new(HttpMethod.Get, "/ops/cluster"),
         "metrics" => new(HttpMethod.Get, "/metrics"),
         "openapi" => new(HttpMethod.Get, "/openapi/v1.json"),
         "health-ready" => new(HttpMethod.Get, "/health/ready"),
