@@ -153,9 +153,12 @@ public sealed class SiloProcess : IAsyncDisposable
 public sealed class SiloExitedException(SiloProcess silo)
     : InvalidOperationException($"{silo.Name} exited with code {silo.Process.ExitCode} before it was ready. {silo.DescribeLog()}")
 {
-    /// <summary>The silo.</summary>
-    public SiloProcess Silo { get; } = silo;
+    /// <summary>The silo's name.</summary>
+    public string SiloName { get; } = silo.Name;
 
     /// <summary>Its exit code (2: it refused to start, with one line saying why).</summary>
-    public int ExitCode => Silo.Process.ExitCode;
+    public int ExitCode { get; } = silo.Process.ExitCode;
+
+    /// <summary>The last line of its output.</summary>
+    public string LastLine { get; } = silo.LogTail(1);
 }

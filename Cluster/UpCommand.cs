@@ -140,8 +140,7 @@ public static class UpCommand
         catch (SiloExitedException ex) when (ex.ExitCode == 2)
         {
             // The silo refused to start with one line saying why (a setting, a port in use).
-            var line = ex.Silo.LogTail(1);
-            return Fail($"{ex.Silo.Name}: {line}", 2);
+            return Fail($"{ex.SiloName}: {ex.LastLine}", 2);
         }
         catch (Exception ex) when (ex is SiloExitedException or TimeoutException or InvalidOperationException or FileNotFoundException)
         {
