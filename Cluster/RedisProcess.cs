@@ -40,6 +40,7 @@ public sealed class RedisProcess : IAsyncDisposable
     private readonly string _directory;
     private readonly bool _ownsDirectory;
     private readonly string _logPath;
+    private readonly List<ChildProcess> _ended = [];
     private ChildProcess? _process;
     private int _starts;
 
@@ -105,7 +106,8 @@ public sealed class RedisProcess : IAsyncDisposable
         if (_process is { } process)
         {
             process.Kill();
-            process.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            // Its log is closed on dispose.
+            _ended.Add(process);
             _process = null;
         }
     }
@@ -243,9 +245,15 @@ public sealed class RedisProcess : IAsyncDisposable
     }
 
     /// <summary>Kills the server and deletes its data folder (if it made it).</summary>
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         Kill();
+        foreach (var process in _ended)
+        {
+            await process.DisposeAsync();
+        }
+
+        _ended.Clear();
         if (_ownsDirectory)
         {
             try
@@ -256,7 +264,5 @@ public sealed class RedisProcess : IAsyncDisposable
             {
             }
         }
-
-        return ValueTask.CompletedTask;
     }
 }
