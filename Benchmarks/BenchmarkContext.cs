@@ -1,5 +1,6 @@
 using OrleansHotData.Benchmarks.Infrastructure;
 using OrleansHotData.Benchmarks.Results;
+using OrleansHotData.Cluster;
 using OrleansHotData.EmbeddedKafka;
 using StackExchange.Redis;
 
@@ -9,7 +10,8 @@ namespace OrleansHotData.Benchmarks;
 public sealed class BenchmarkContext(
     BenchmarkOptions options,
     EmbeddedKafkaCluster kafka,
-    RedisServerProcess redis,
+    RedisProcess redis,
+    ConnectionMultiplexer redisConnection,
     SiloCluster cluster,
     ProgressLog progress)
 {
@@ -22,9 +24,21 @@ public sealed class BenchmarkContext(
 
     public EmbeddedKafkaCluster Kafka => kafka;
 
-    public RedisServerProcess Redis => redis;
+    public RedisProcess Redis => redis;
 
-    public IDatabase RedisDatabase => redis.Connection.GetDatabase();
+    /// <summary>The benchmark's own connection to <see cref="Redis"/> (the baselines' and the measurements').</summary>
+    public ConnectionMultiplexer RedisConnection => redisConnection;
+
+    public IDatabase RedisDatabase => redisConnection.GetDatabase();
+
+    /// <summary>The Redis server's <c>used_memory</c> in bytes.</summary>
+    public async Task<long> RedisUsedMemoryAsync()
+    {
+        var server = redisConnection.GetServer(redisConnection.GetEndPoints()[0]);
+        var info = await server.InfoAsync("memory");
+        var value = info.SelectMany(g => g).First(kv => kv.Key == "used_memory").Value;
+        return long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     /// <summary>The silo cluster of the scenario being run (each scenario gets a fresh one; see <see cref="BenchmarkRun"/>).</summary>
     public SiloCluster Cluster { get; private set; } = cluster;
@@ -35,7 +49,7 @@ public sealed class BenchmarkContext(
 
     public List<string> Notes { get; } = [];
 
-    /// <summary>Settings (environment variables) every silo cluster started from now on gets besides the defaults.</summary>
+    /// <summary>Silo settings (configuration keys) every silo cluster started from now on gets besides the defaults.</summary>
     public Dictionary<string, string> ClusterSettings { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Makes <paramref name="next"/> the cluster the following scenarios measure.</summary>

@@ -5,7 +5,9 @@ using OrleansHotData.Benchmarks.Infrastructure;
 using OrleansHotData.Benchmarks.Results;
 using OrleansHotData.Benchmarks.Scenarios;
 using OrleansHotData.Benchmarks.Workloads;
+using OrleansHotData.Cluster;
 using OrleansHotData.EmbeddedKafka;
+using StackExchange.Redis;
 
 namespace OrleansHotData.Benchmarks;
 
@@ -18,8 +20,7 @@ public static class BenchmarkRun
     {
         var started = DateTimeOffset.UtcNow;
         var progress = new ProgressLog();
-        var root = RepositoryLayout.Root();
-        var output = RepositoryLayout.OutputDirectory(root);
+        var output = OutputDirectory();
         var logs = Path.Combine(output, "logs");
         Directory.CreateDirectory(logs);
 
@@ -28,10 +29,12 @@ public static class BenchmarkRun
             "Start the embedded Kafka broker (in this process)",
             () => Task.FromResult(EmbeddedKafkaCluster.Start()),
             k => k.BootstrapServers);
+        // The system and the baselines write to this same server, so neither pays for disk.
         await using var redis = await progress.PhaseAsync(
             "Start redis-server (persistence off)",
-            () => RedisServerProcess.StartAsync(logs, cancellationToken),
-            r => $"{r.ConnectionString} (pid {r.Process.Id})");
+            () => RedisProcess.StartAsync(new RedisOptions { LogPath = Path.Combine(logs, "redis.log") }, cancellationToken),
+            r => $"{r.ConnectionString} (pid {r.Process!.Id})");
+        await using var redisConnection = await ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},abortConnect=true,connectTimeout=5000,allowAdmin=true");
         // Each scenario gets a fresh silo cluster reading a fresh topic, as each baseline run gets a fresh topic: the
         // embedded broker looks a fetch's offset up by walking the partition's batches from the oldest, so a topic
         // that earlier scenarios filled makes every later fetch from it slower, and would handicap the silos alone.
@@ -57,7 +60,7 @@ public static class BenchmarkRun
             throw new InvalidOperationException("No scenario was chosen.");
         }
 
-        context = new BenchmarkContext(options, kafka, redis, await StartClusterAsync(scenarios[0]), progress);
+        context = new BenchmarkContext(options, kafka, redis, redisConnection, await StartClusterAsync(scenarios[0]), progress);
         Task WarmUpClusterAsync() =>
             progress.PhaseAsync("Warm up (cluster formed, Kafka partitions spread, code paths jitted)", () => WarmUpAsync(context, cancellationToken));
         context.RestartClusterAsync = async label =>
@@ -91,12 +94,16 @@ public static class BenchmarkRun
         await progress.PhaseAsync("Stop the silos, redis-server and the broker", async () =>
         {
             await context.Cluster.DisposeAsync();
+            await redisConnection.DisposeAsync();
             await redis.DisposeAsync();
             kafka.Dispose();
             return "stopped";
         });
         return report;
     }
+
+    /// <summary>Where results and logs of the benchmark go: <c>.hotdata/bench</c>.</summary>
+    public static string OutputDirectory() => Path.Combine(RepositoryLayout.StateDirectory(), "bench");
 
     private static Task RunScenarioAsync(string scenario, BenchmarkContext context, CancellationToken cancellationToken) => scenario switch
     {

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using OrleansHotData.Benchmarks;
-using OrleansHotData.Benchmarks.Infrastructure;
+using OrleansHotData.Cluster;
 
 BenchmarkOptions options;
 try
@@ -37,7 +37,7 @@ AppDomain.CurrentDomain.ProcessExit += (_, _) => ChildProcess.KillAllStillRunnin
 try
 {
     var report = await BenchmarkRun.RunAsync(options, cancellation.Token);
-    var output = RepositoryLayout.OutputDirectory(RepositoryLayout.Root());
+    var output = BenchmarkRun.OutputDirectory();
     Directory.CreateDirectory(output);
     await File.WriteAllTextAsync(Path.Combine(output, "results.json"), report.ToJson());
     await File.WriteAllTextAsync(Path.Combine(output, "results.md"), report.ToMarkdown());

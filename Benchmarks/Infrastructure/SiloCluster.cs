@@ -1,35 +1,34 @@
-using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansHotData.Client;
+using OrleansHotData.Cluster;
 
 namespace OrleansHotData.Benchmarks.Infrastructure;
 
 /// <summary>
-/// Silo processes started from the silo's Release build, configured through the environment as <c>hotdata up</c>
-/// does, joined through the benchmark's Redis and reading one Kafka topic; and an SDK client host beside them.
+/// The benchmark's silo processes — a <see cref="LocalCluster"/> of the silo's Release build on the benchmark's Redis
+/// and broker, reading one topic — and an SDK client host beside them.
 /// </summary>
 public sealed class SiloCluster : IAsyncDisposable
 {
-    private readonly List<ChildProcess> _silos;
+    private readonly LocalCluster _cluster;
     private readonly IHost _clientHost;
     private int _disposed;
 
-    private SiloCluster(List<ChildProcess> silos, IReadOnlyList<Uri> httpEndpoints, IHost clientHost, string topic)
+    private SiloCluster(LocalCluster cluster, IHost clientHost)
     {
-        _silos = silos;
-        HttpEndpoints = httpEndpoints;
+        _cluster = cluster;
         _clientHost = clientHost;
-        Topic = topic;
+        HttpEndpoints = [.. cluster.Silos.Select(s => new Uri(s.HttpUrl))];
     }
 
-    public IReadOnlyList<ChildProcess> Silos => _silos;
+    public IReadOnlyList<ChildProcess> Silos => [.. _cluster.Silos.Select(s => s.Process)];
 
     public IReadOnlyList<Uri> HttpEndpoints { get; }
 
     /// <summary>The topic every silo reads.</summary>
-    public string Topic { get; }
+    public string Topic => _cluster.Description.Topic;
 
     public IHotDataClient Client => _clientHost.Services.GetRequiredService<IHotDataClient>();
 
@@ -44,50 +43,38 @@ public sealed class SiloCluster : IAsyncDisposable
         CancellationToken cancellationToken,
         IReadOnlyDictionary<string, string>? settings = null)
     {
-        var silo = siloAssembly ?? RepositoryLayout.SiloAssembly(RepositoryLayout.Root());
+        var silo = siloAssembly ?? RepositoryLayout.SiloAssembly("Release");
         var clusterId = "bench-" + Guid.NewGuid().ToString("N")[..8];
-        var silos = new List<ChildProcess>();
-        var endpoints = new List<Uri>();
+        var cluster = await LocalCluster.StartAsync(
+            new ClusterDescription
+            {
+                Silos = siloCount,
+                RedisConnectionString = redisConnectionString,
+                KafkaBootstrapServers = kafkaBootstrap,
+                Topic = topic,
+                Partitions = partitions,
+                ClusterId = clusterId,
+                LogDirectory = logDirectory,
+                // Each gets its grace period to hand its partitions over and leave.
+                StopGrace = TimeSpan.FromSeconds(20),
+                Silo = (_, description) => description with
+                {
+                    Assembly = silo,
+                    Settings = new Dictionary<string, string?>
+                    {
+                        // The benchmark is one client: the per-client rate limit would measure the limit, not the silo.
+                        ["Security:RateLimit:PermitsPerSecond"] = "0",
+                        ["Kafka:ConsumerGroupId"] = clusterId,
+                        ["Logging:LogLevel:Default"] = "Warning",
+                        ["Shutdown:GracePeriod"] = "00:00:10",
+                    }.Concat((settings ?? new Dictionary<string, string>()).Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)))
+                        .GroupBy(s => s.Key, StringComparer.Ordinal)
+                        .ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal),
+                },
+            },
+            cancellationToken);
         try
         {
-            for (var i = 0; i < siloCount; i++)
-            {
-                var http = new Uri($"http://127.0.0.1:{FreePort.Next()}");
-                var environment = new Dictionary<string, string>
-                {
-                    ["ConnectionStrings__Redis"] = redisConnectionString,
-                    ["Orleans__ClusterId"] = clusterId,
-                    ["Orleans__ServiceId"] = clusterId,
-                    ["Orleans__Endpoints__SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
-                    ["Orleans__Endpoints__GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
-                    ["Urls"] = http.ToString().TrimEnd('/'),
-                    ["Security__RequireAuthentication"] = "false",
-                    // The benchmark is one client: the per-client rate limit would measure the limit, not the silo.
-                    ["Security__RateLimit__PermitsPerSecond"] = "0",
-                    ["Kafka__BootstrapServers"] = kafkaBootstrap,
-                    ["Kafka__ConsumerGroupId"] = clusterId,
-                    ["Kafka__Topics__0__Name"] = topic,
-                    ["Kafka__Topics__0__Partitions"] = partitions.ToString(CultureInfo.InvariantCulture),
-                    ["Logging__LogLevel__Default"] = "Warning",
-                    ["Shutdown__GracePeriod"] = "00:00:10",
-                };
-                foreach (var (name, value) in settings ?? new Dictionary<string, string>())
-                {
-                    environment[name] = value;
-                }
-
-                var process = ChildProcess.Start(
-                    $"silo-{i}",
-                    "dotnet",
-                    [silo],
-                    Path.Combine(logDirectory, $"silo-{i}.log"),
-                    environment,
-                    Path.GetDirectoryName(silo));
-                silos.Add(process);
-                endpoints.Add(http);
-                await WaitForHttpAsync(process, new Uri(http, "/openapi/v1.json"), TimeSpan.FromSeconds(120), cancellationToken);
-            }
-
             var builder = Host.CreateApplicationBuilder();
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.Services.AddHotDataClient(o =>
@@ -98,57 +85,20 @@ public sealed class SiloCluster : IAsyncDisposable
             });
             var host = builder.Build();
             await host.StartAsync(cancellationToken);
-            return new SiloCluster(silos, endpoints, host, topic);
+            return new SiloCluster(cluster, host);
         }
         catch
         {
-            foreach (var process in Enumerable.Reverse(silos))
-            {
-                await process.DisposeAsync();
-            }
-
+            await cluster.DisposeAsync();
             throw;
         }
     }
 
     /// <summary>CPU time the silos have used so far, summed.</summary>
-    public TimeSpan CpuTime() => TimeSpan.FromTicks(_silos.Sum(s => s.CpuTime().Ticks));
+    public TimeSpan CpuTime() => TimeSpan.FromTicks(_cluster.Silos.Sum(s => s.Process.CpuTime().Ticks));
 
     /// <summary>The silos' resident memory, summed.</summary>
-    public long ResidentBytes() => _silos.Sum(s => s.ResidentBytes());
-
-    private static async Task WaitForHttpAsync(ChildProcess process, Uri url, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"{process.Name} exited during start-up; its log ({process.LogPath}) ends with:\n{process.Tail()}");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync(url, cancellationToken);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-            }
-
-            await Task.Delay(200, cancellationToken);
-        }
-
-        throw new TimeoutException($"{process.Name} did not answer on {url} within {timeout.TotalSeconds:0} s; see {process.LogPath}.");
-    }
+    public long ResidentBytes() => _cluster.Silos.Sum(s => s.Process.ResidentBytes());
 
     public async ValueTask DisposeAsync()
     {
@@ -166,7 +116,6 @@ public sealed class SiloCluster : IAsyncDisposable
         }
 
         _clientHost.Dispose();
-        // Stopped together: each gets its grace period to hand its partitions over and leave.
-        await Task.WhenAll(_silos.Select(s => s.DisposeAsync().AsTask()));
+        await _cluster.DisposeAsync();
     }
 }

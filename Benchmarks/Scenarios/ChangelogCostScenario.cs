@@ -25,11 +25,11 @@ public sealed class ChangelogCostScenario(BenchmarkContext context)
                 var side = enabled ? "on" : "off";
                 if (enabled)
                 {
-                    context.ClusterSettings.Remove("Changelog__Enabled");
+                    context.ClusterSettings.Remove("Changelog:Enabled");
                 }
                 else
                 {
-                    context.ClusterSettings["Changelog__Enabled"] = "false";
+                    context.ClusterSettings["Changelog:Enabled"] = "false";
                 }
 
                 await context.RestartClusterAsync($"changelog-{side}-{round}");
@@ -41,7 +41,7 @@ public sealed class ChangelogCostScenario(BenchmarkContext context)
             }
         }
 
-        context.ClusterSettings.Remove("Changelog__Enabled");
+        context.ClusterSettings.Remove("Changelog:Enabled");
         var label = $"Changelog cost (uniform, {distribution.Keys:N0} keys)";
         var onRate = on.Average(r => r.PerSecond);
         var offRate = off.Average(r => r.PerSecond);

@@ -28,7 +28,7 @@ public sealed class MemoryScenario(BenchmarkContext context)
                 await Task.Delay(Settle, cancellationToken);
                 var heapBefore = await LiveHeapBytesAsync();
                 var rssBefore = context.Cluster.ResidentBytes();
-                var redisBefore = await context.Redis.UsedMemoryAsync();
+                var redisBefore = await context.RedisUsedMemoryAsync();
                 using (var producer = new RecordProducer(context.Kafka.BootstrapServers, lingerMs: 5))
                 {
                     for (var i = 0; i < count; i++)
@@ -49,7 +49,7 @@ public sealed class MemoryScenario(BenchmarkContext context)
                 await Task.Delay(Settle, cancellationToken);
                 var rssAfter = context.Cluster.ResidentBytes();
                 var heapAfter = await LiveHeapBytesAsync();
-                var redisAfter = await context.Redis.UsedMemoryAsync();
+                var redisAfter = await context.RedisUsedMemoryAsync();
                 return ((double)(rssAfter - rssBefore) / count, (double)(heapAfter - heapBefore) / count, (double)(redisAfter - redisBefore) / count, outcome.Incomplete.Count == 0);
             },
             r => string.Create(CultureInfo.InvariantCulture, $"per key: {r.Item2:N0} B of live silo heap, {r.Item1:N0} B of silo resident memory, {r.Item3:N0} B of Redis memory{(r.Item4 ? "" : " (not all keys became visible)")}"));
@@ -59,7 +59,7 @@ public sealed class MemoryScenario(BenchmarkContext context)
             async () =>
             {
                 var redis = context.RedisDatabase;
-                var before = await context.Redis.UsedMemoryAsync();
+                var before = await context.RedisUsedMemoryAsync();
                 foreach (var chunk in Enumerable.Range(0, count).Chunk(1000))
                 {
                     var batch = redis.CreateBatch();
@@ -68,7 +68,7 @@ public sealed class MemoryScenario(BenchmarkContext context)
                     await Task.WhenAll(writes);
                 }
 
-                var after = await context.Redis.UsedMemoryAsync();
+                var after = await context.RedisUsedMemoryAsync();
                 return (double)(after - before) / count;
             },
             b => string.Create(CultureInfo.InvariantCulture, $"{b:N0} B of Redis memory per key"));

@@ -133,7 +133,7 @@ public sealed class NearCacheKillScenario(BenchmarkContext context)
                     InterlockedMax(ref lastReadAt[i], Stopwatch.GetTimestamp());
                 }
 
-                context.Cluster.Silos[victim].KillNow();
+                context.Cluster.Silos[victim].Kill();
                 context.Progress.Note($"killed silo {victim} (pid {context.Cluster.Silos[victim].Id}) with SIGKILL");
                 await Task.Delay(after, cancellationToken);
                 // Every key should be read again by then, its grain activated anew on the surviving silo.
