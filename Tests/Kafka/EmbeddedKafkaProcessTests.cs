@@ -49,7 +49,7 @@ public sealed class EmbeddedKafkaProcessTests : IDisposable
     [Fact]
     public async Task Clients_configured_with_the_fixed_bootstrap_port_produce_and_consume()
     {
-        var port = Infrastructure.FreePort.Next();
+        var port = FreePort.Next();
         using var broker = await EmbeddedKafkaProcess.StartAsync(["--topic", "fixed:2", "--bootstrap-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)], Patience);
         Assert.DoesNotContain($":{port}", broker.BootstrapServers, StringComparison.Ordinal);
 

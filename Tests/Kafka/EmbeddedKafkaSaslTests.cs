@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Confluent.Kafka;
 using ErrorCode = Confluent.Kafka.ErrorCode;
-using OrleansHotData.Tests.Infrastructure;
 
 namespace OrleansHotData.Tests.Kafka;
 

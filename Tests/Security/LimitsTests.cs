@@ -165,17 +165,28 @@ public sealed class LimitsTests(LimitsFixture fixture) : IClassFixture<LimitsFix
             return await client.SendAsync(request);
         }
 
-        for (var i = 0; i < LimitsFixture.FailedAuthenticationsPerMinute; i++)
+        // The budget's permits are spent by failures; one more may come back while the guesses are sent (the bucket
+        // gets a permit every minute / budget, at ticks of its own), so the refusal comes after the budget or one more.
+        var refused = 0;
+        HttpResponseMessage? overBudget = null;
+        for (var i = 0; i < LimitsFixture.FailedAuthenticationsPerMinute + 2 && overBudget is null; i++)
         {
-            using var guess = await TryKeyAsync(other, $"guessed-key-{i:D12}");
+            var guess = await TryKeyAsync(other, $"guessed-key-{i:D12}");
+            if (guess.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                overBudget = guess;
+                continue;
+            }
+
             Assert.Equal(HttpStatusCode.Unauthorized, guess.StatusCode);
+            guess.Dispose();
+            refused++;
         }
 
-        using (var overBudget = await TryKeyAsync(other, "guessed-key-999999999999"))
-        {
-            Assert.Equal(HttpStatusCode.TooManyRequests, overBudget.StatusCode);
-            Assert.NotNull(overBudget.Headers.RetryAfter);
-        }
+        Assert.NotNull(overBudget);
+        Assert.NotNull(overBudget.Headers.RetryAfter);
+        Assert.InRange(refused, LimitsFixture.FailedAuthenticationsPerMinute, LimitsFixture.FailedAuthenticationsPerMinute + 1);
+        overBudget.Dispose();
 
         // Even the right key is not looked at from that address now; from another address it is.
         using (var right = await TryKeyAsync(other, LimitsFixture.Key("failures")))

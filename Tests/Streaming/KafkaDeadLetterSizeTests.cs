@@ -80,7 +80,7 @@ public sealed class KafkaDeadLetterSizeTests(KafkaStreamClusterFixture fixture)
         var options = new KafkaStreamOptions
         {
             // Nothing listens here: the write times out.
-            BootstrapServers = $"127.0.0.1:{OrleansHotData.Tests.Infrastructure.FreePort.Next()}",
+            BootstrapServers = $"127.0.0.1:{FreePort.Next()}",
             ConsumerGroupId = "unused",
             ClientConfig = { ["message.timeout.ms"] = "500" },
         };

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Configuration;
 using Orleans.Streaming.Kafka.Providers;
-using OrleansHotData.Tests.Infrastructure;
 
 namespace OrleansHotData.Tests.Streaming;
 
