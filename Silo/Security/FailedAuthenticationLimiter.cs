@@ -52,15 +52,15 @@ public sealed class FailedAuthenticationLimiter : IDisposable
             return false;
         }
 
-        // Zero permits only asks whether any are left.
-        using var lease = _limiter.AttemptAcquire(Partition(address), 0);
-        if (lease.IsAcquired)
+        // Whole permits only: the bucket refills by fractions between its periods, and asking for zero permits
+        // succeeds on any fraction, which let every guess through from the first refill after the budget was spent.
+        if (_limiter.GetStatistics(Partition(address)) is not { CurrentAvailablePermits: < 1 })
         {
             return false;
         }
 
-        // Asking for no permits tells nothing of when one comes back: at most one refill period from now.
-        retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) && after > TimeSpan.Zero ? after : _refillPeriod;
+        // The statistics tell nothing of when a permit comes back: at most one refill period from now.
+        retryAfter = _refillPeriod;
         return true;
     }
 

@@ -14,40 +14,28 @@ public sealed class KafkaIngestionFixture : IAsyncLifetime
 {
     public const int Partitions = 8;
 
-    // Started first: it points Confluent.Kafka at the bundled librdkafka before any client exists in the process.
-    public EmbeddedKafkaCluster Kafka { get; } = EmbeddedKafkaCluster.Start();
+    private InProcessCluster _cluster = null!;
 
-    public RedisServer Redis { get; private set; } = null!;
+    public EmbeddedKafkaCluster Kafka => _cluster.Kafka;
 
-    public string ClusterId { get; } = "ingest-" + Guid.NewGuid().ToString("N")[..8];
+    public RedisServer Redis => _cluster.Redis;
 
-    public string Topic { get; private set; } = null!;
+    public string ClusterId => _cluster.ClusterId;
 
-    public IReadOnlyList<TestSilo> Silos { get; private set; } = [];
+    public string Topic => _cluster.Topic;
 
-    public TestClientHost ClientHost { get; private set; } = null!;
+    public IReadOnlyList<TestSilo> Silos => _cluster.Silos;
 
-    public HttpClient Http { get; private set; } = null!;
+    public TestClientHost ClientHost => _cluster.ClientHost!;
 
-    public IProducer<string?, byte[]?> Producer { get; private set; } = null!;
+    /// <summary>The first silo's HTTP client.</summary>
+    public HttpClient Http => _cluster.Http[0];
 
-    public KafkaClientConfigs KafkaConfigs => EmbeddedKafkaFixture.ForCluster(Kafka.BootstrapServers);
+    public IProducer<string?, byte[]?> Producer => _cluster.Producer;
 
-    public async Task InitializeAsync()
-    {
-        Redis = await RedisServer.StartAsync();
-        Topic = CreateTopicWithDeadLetters("hotdata");
-        Producer = new ProducerBuilder<string?, byte[]?>(KafkaConfigs.Producer()).Build();
-        var silos = new List<TestSilo>();
-        for (var i = 0; i < 3; i++)
-        {
-            silos.Add(await TestSilo.StartAsync(Redis.ConnectionString, ClusterId, SiloKafkaSettings(Topic, "hotdata-" + ClusterId)));
-        }
+    public KafkaClientConfigs KafkaConfigs => _cluster.KafkaConfigs;
 
-        Silos = silos;
-        ClientHost = await TestClientHost.StartAsync(Redis.ConnectionString, ClusterId);
-        Http = new HttpClient { BaseAddress = new Uri(Silos[0].HttpUrl) };
-    }
+    public async Task InitializeAsync() => _cluster = await InProcessCluster.StartAsync(new InProcessClusterDescription("hotdata", Silos: 3, Partitions));
 
     /// <summary>Creates a fresh topic and its dead-letter topic, both with <see cref="Partitions"/> partitions.</summary>
     public string CreateTopicWithDeadLetters(string prefix) => Kafka.CreateTopicWithDeadLetters(prefix, Partitions);
@@ -69,24 +57,10 @@ public sealed class KafkaIngestionFixture : IAsyncLifetime
     };
 
     /// <summary>Produces one record; <see langword="null"/> <paramref name="value"/> is a tombstone.</summary>
-    public Task<DeliveryResult<string?, byte[]?>> ProduceAsync(string topic, string? key, string? value, params (string Name, string Value)[] headers)
-    {
-        return Producer.ProduceAsync(topic, TestRecords.Create(key, value, headers));
-    }
+    public Task<DeliveryResult<string?, byte[]?>> ProduceAsync(string topic, string? key, string? value, params (string Name, string Value)[] headers) =>
+        _cluster.ProduceAsync(topic, key, value, headers);
 
-    public async Task DisposeAsync()
-    {
-        Http.Dispose();
-        Producer.Dispose();
-        await ClientHost.DisposeAsync();
-        foreach (var silo in Silos.Reverse())
-        {
-            await silo.DisposeAsync();
-        }
-
-        await Redis.DisposeAsync();
-        Kafka.Dispose();
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 }
 
 [CollectionDefinition(Name)]

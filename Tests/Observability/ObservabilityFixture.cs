@@ -1,8 +1,6 @@
 using Confluent.Kafka;
 using OrleansHotData.EmbeddedKafka;
 using OrleansHotData.Tests.Infrastructure;
-using OrleansHotData.Tests.Ingestion;
-using OrleansHotData.Tests.Kafka;
 
 namespace OrleansHotData.Tests.Observability;
 
@@ -14,60 +12,34 @@ public sealed class ObservabilityFixture : IAsyncLifetime
 {
     public const int Partitions = 4;
 
-    // Started first: it points Confluent.Kafka at the bundled librdkafka before any client exists in the process.
-    public EmbeddedKafkaCluster Kafka { get; } = EmbeddedKafkaCluster.Start();
+    private InProcessCluster _cluster = null!;
 
-    public RedisServer Redis { get; private set; } = null!;
+    public EmbeddedKafkaCluster Kafka => _cluster.Kafka;
 
-    public string ClusterId { get; } = "observe-" + Guid.NewGuid().ToString("N")[..8];
+    public RedisServer Redis => _cluster.Redis;
 
-    public string Topic { get; private set; } = null!;
+    public string ClusterId => _cluster.ClusterId;
 
-    public IReadOnlyList<TestSilo> Silos { get; private set; } = [];
+    public string Topic => _cluster.Topic;
 
-    public IReadOnlyList<HttpClient> Http { get; private set; } = [];
+    public IReadOnlyList<TestSilo> Silos => _cluster.Silos;
 
-    public TestClientHost ClientHost { get; private set; } = null!;
+    public IReadOnlyList<HttpClient> Http => _cluster.Http;
 
-    public IProducer<string?, byte[]?> Producer { get; private set; } = null!;
+    public TestClientHost ClientHost => _cluster.ClientHost!;
 
-    public async Task InitializeAsync()
-    {
-        Redis = await RedisServer.StartAsync();
-        Topic = Kafka.CreateTopicWithDeadLetters("observe", Partitions);
-        Producer = new ProducerBuilder<string?, byte[]?>(EmbeddedKafkaFixture.ForCluster(Kafka.BootstrapServers).Producer()).Build();
-        var settings = KafkaIngestionFixture.SiloKafkaSettings(Kafka.BootstrapServers, Topic, "group-" + ClusterId, Partitions);
-        Silos = [await TestSilo.StartAsync(Redis.ConnectionString, ClusterId, settings), await TestSilo.StartAsync(Redis.ConnectionString, ClusterId, settings)];
-        Http = [.. Silos.Select(s => new HttpClient { BaseAddress = new Uri(s.HttpUrl) })];
-        ClientHost = await TestClientHost.StartAsync(Redis.ConnectionString, ClusterId);
-    }
+    public IProducer<string?, byte[]?> Producer => _cluster.Producer;
+
+    public async Task InitializeAsync() => _cluster = await InProcessCluster.StartAsync(new InProcessClusterDescription("observe", Silos: 2, Partitions));
 
     /// <summary>A key no other test uses.</summary>
     public static string NewKey(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 
     /// <summary>Produces one record and waits for the broker's acknowledgement.</summary>
-    public Task<DeliveryResult<string?, byte[]?>> ProduceAsync(string? key, string? value, params (string Name, string Value)[] headers)
-    {
-        return Producer.ProduceAsync(Topic, TestRecords.Create(key, value, headers));
-    }
+    public Task<DeliveryResult<string?, byte[]?>> ProduceAsync(string? key, string? value, params (string Name, string Value)[] headers) =>
+        _cluster.ProduceAsync(Topic, key, value, headers);
 
-    public async Task DisposeAsync()
-    {
-        Producer.Dispose();
-        foreach (var http in Http)
-        {
-            http.Dispose();
-        }
-
-        await ClientHost.DisposeAsync();
-        foreach (var silo in Silos.Reverse())
-        {
-            await silo.DisposeAsync();
-        }
-
-        await Redis.DisposeAsync();
-        Kafka.Dispose();
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 }
 
 [CollectionDefinition(Name)]

@@ -20,57 +20,41 @@ public sealed class RobustnessFixture : IAsyncLifetime
     /// <summary>HotData:MaxValueBytes of the silos, well below the 1 MiB default.</summary>
     public const int MaxValueBytes = 16 * 1024;
 
-    // Started first: it points Confluent.Kafka at the bundled librdkafka before any client exists in the process.
-    public EmbeddedKafkaCluster Kafka { get; } = EmbeddedKafkaCluster.Start();
+    private InProcessCluster _cluster = null!;
 
-    public RedisServer Redis { get; private set; } = null!;
+    public EmbeddedKafkaCluster Kafka => _cluster.Kafka;
 
-    public string ClusterId { get; } = "fuzz-" + Guid.NewGuid().ToString("N")[..8];
+    public RedisServer Redis => _cluster.Redis;
 
-    public string Topic { get; private set; } = null!;
+    public string ClusterId => _cluster.ClusterId;
+
+    public string Topic => _cluster.Topic;
 
     public string DeadLetterTopic => Topic + ".dlq";
 
-    public IReadOnlyList<TestSilo> Silos { get; private set; } = [];
+    public IReadOnlyList<TestSilo> Silos => _cluster.Silos;
 
     /// <summary>One HTTP client per silo.</summary>
-    public IReadOnlyList<HttpClient> Http { get; private set; } = [];
+    public IReadOnlyList<HttpClient> Http => _cluster.Http;
 
+    /// <summary>A producer of raw bytes (the cluster's own produces strings).</summary>
     public IProducer<byte[]?, byte[]?> Producer { get; private set; } = null!;
 
-    public KafkaClientConfigs KafkaConfigs => EmbeddedKafkaFixture.ForCluster(Kafka.BootstrapServers);
+    public KafkaClientConfigs KafkaConfigs => _cluster.KafkaConfigs;
 
     public async Task InitializeAsync()
     {
-        Redis = await RedisServer.StartAsync();
-        Topic = Kafka.CreateTopicWithDeadLetters("fuzz", Partitions);
-        Producer = new ProducerBuilder<byte[]?, byte[]?>(KafkaConfigs.Producer()).Build();
-        var settings = KafkaIngestionFixture.SiloKafkaSettings(Kafka.BootstrapServers, Topic, "fuzz-" + ClusterId, Partitions);
-        settings["HotData:MaxValueBytes"] = MaxValueBytes.ToString(CultureInfo.InvariantCulture);
-        var silos = new List<TestSilo>();
-        for (var i = 0; i < 2; i++)
+        _cluster = await InProcessCluster.StartAsync(new InProcessClusterDescription("fuzz", Silos: 2, Partitions)
         {
-            silos.Add(await TestSilo.StartAsync(Redis.ConnectionString, ClusterId, settings));
-        }
-
-        Silos = silos;
-        Http = [.. silos.Select(s => new HttpClient { BaseAddress = new Uri(s.HttpUrl) })];
+            ClientHost = false,
+            Settings = new Dictionary<string, string?> { ["HotData:MaxValueBytes"] = MaxValueBytes.ToString(CultureInfo.InvariantCulture) },
+        });
+        Producer = new ProducerBuilder<byte[]?, byte[]?>(KafkaConfigs.Producer()).Build();
     }
 
     public async Task DisposeAsync()
     {
-        foreach (var http in Http)
-        {
-            http.Dispose();
-        }
-
-        Producer.Dispose();
-        foreach (var silo in Silos.Reverse())
-        {
-            await silo.DisposeAsync();
-        }
-
-        await Redis.DisposeAsync();
-        Kafka.Dispose();
+        Producer?.Dispose();
+        await _cluster.DisposeAsync();
     }
 }
