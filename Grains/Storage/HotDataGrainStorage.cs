@@ -115,7 +115,7 @@ public sealed partial class HotDataGrainStorage : IGrainStorage, ILifecycleParti
             _connection = await ConnectionMultiplexer.ConnectAsync(configuration.Clone());
             _database = _connection.GetDatabase(_options.Database);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (IsConnectionFailure(ex))
         {
             throw new RedisStorageException($"Hot-data storage '{_name}' cannot connect to Redis at {configuration}: {ex.Message}", ex);
         }
@@ -135,7 +135,7 @@ public sealed partial class HotDataGrainStorage : IGrainStorage, ILifecycleParti
             await ReadLegacyStateAsync(key, grainId, typed);
             return;
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (IsConnectionFailure(ex))
         {
             LogReadFailed(ex, grainId, key);
             throw StorageFailure($"Reading the state of {grainId} from Redis key {key} failed", ex);
@@ -189,6 +189,13 @@ public sealed partial class HotDataGrainStorage : IGrainStorage, ILifecycleParti
             ?? throw new NotSupportedException($"Hot-data storage keeps {nameof(HotDataState)} only, not {typeof(T)}.");
     }
 
+    // What a Redis call throws when the server or the connection fails. Besides StackExchange.Redis' own exceptions and
+    // timeouts, a command written while the connection is torn down fails with the pipe's InvalidOperationException
+    // ("Writing is not allowed after writer was completed"); it is the same outage, not a bug, and answers 503 as one.
+    // Only Redis calls run inside the guarded blocks, so no other InvalidOperationException can be caught by it.
+    private static bool IsConnectionFailure(Exception exception) =>
+        exception is RedisException or TimeoutException or InvalidOperationException;
+
     // The exception reaches the grain's caller, often on another silo or in a client, through Orleans' serializer, which
     // has no codec for StackExchange.Redis's exception types: attached as the inner exception, the caller would get a
     // CodecNotFoundException instead of a storage failure (an HTTP 500 instead of a 503). The cause travels as text; the
@@ -225,13 +232,13 @@ public sealed partial class HotDataGrainStorage : IGrainStorage, ILifecycleParti
             next = 1;
         }
 
+        var record = HotDataStateFormat.Encode(next, state);
         RedisResult result;
         try
         {
-            var record = HotDataStateFormat.Encode(next, state);
             result = await EvaluateWriteScriptAsync(key, expected, record, state?.Outbox is { Count: > 0 }, grainId.Key.AsSpan().ToArray());
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (IsConnectionFailure(ex))
         {
             LogWriteFailed(ex, grainId, key);
             throw StorageFailure($"Writing the state of {grainId} to Redis key {key} failed ({operation})", ex);
@@ -270,7 +277,7 @@ public sealed partial class HotDataGrainStorage : IGrainStorage, ILifecycleParti
         {
             entries = await Database.HashGetAllAsync(key);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (IsConnectionFailure(ex))
         {
             LogReadFailed(ex, grainId, key);
             throw StorageFailure($"Reading the state of {grainId} from Redis key {key} (a hash written by Orleans' Redis storage) failed", ex);
