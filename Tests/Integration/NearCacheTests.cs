@@ -146,17 +146,30 @@ public sealed class NearCacheTests(HotDataClusterFixture cluster)
     [Fact]
     public async Task An_entry_its_silo_keeps_confirming_is_served_from_memory_long_after_MaxStaleness()
     {
-        var key = HotDataClusterFixture.NewKey("nc-confirmed");
-        await Client.SetAsync(key, new { n = 1 });
-        await Client.GetAsync<JsonElement>(key);
-        await Task.Delay(TimeSpan.FromSeconds(2.5)); // MaxStaleness is 1 s: only the silo's heartbeats keep the entry
-        var before = Client.NearCacheStatistics;
+        // A heartbeat (every 250 ms) that a loaded machine delays past MaxStaleness rightly makes the entry unconfirmed;
+        // so up to three keys are tried, and one kept past MaxStaleness by heartbeats alone proves the mechanism (without
+        // heartbeat confirmation every attempt is a revalidation).
+        var outcomes = new List<string>();
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            var key = HotDataClusterFixture.NewKey("nc-confirmed");
+            await Client.SetAsync(key, new { n = 1 });
+            await Client.GetAsync<JsonElement>(key);
+            await Task.Delay(TimeSpan.FromSeconds(2.5)); // MaxStaleness is 1 s: only the silo's heartbeats keep the entry
+            var before = Client.NearCacheStatistics;
 
-        Assert.Equal(1, (await Client.GetAsync<JsonElement>(key))!.Version);
+            Assert.Equal(1, (await Client.GetAsync<JsonElement>(key))!.Version);
 
-        var after = Client.NearCacheStatistics;
-        Assert.Equal(before.Hits + 1, after.Hits);
-        Assert.Equal(before.Revalidations, after.Revalidations);
+            var after = Client.NearCacheStatistics;
+            if (after.Hits == before.Hits + 1 && after.Revalidations == before.Revalidations)
+            {
+                return;
+            }
+
+            outcomes.Add($"attempt {attempt}: {after.Hits - before.Hits} hits, {after.Revalidations - before.Revalidations} revalidations");
+        }
+
+        Assert.Fail("The entry was never served from memory past MaxStaleness: " + string.Join("; ", outcomes));
     }
 
     [Fact]
