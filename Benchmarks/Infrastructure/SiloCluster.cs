@@ -45,6 +45,20 @@ public sealed class SiloCluster : IAsyncDisposable
     {
         var silo = siloAssembly ?? RepositoryLayout.SiloAssembly("Release");
         var clusterId = "bench-" + Guid.NewGuid().ToString("N")[..8];
+        var siloSettings = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            // The benchmark is one client: the per-client rate limit would measure the limit, not the silo.
+            ["Security:RateLimit:PermitsPerSecond"] = "0",
+            ["Kafka:ConsumerGroupId"] = clusterId,
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Shutdown:GracePeriod"] = "00:00:10",
+        };
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            // A scenario's own settings (the changelog's on/off) win over the defaults above.
+            siloSettings[name] = value;
+        }
+
         var cluster = await LocalCluster.StartAsync(
             new ClusterDescription
             {
@@ -60,16 +74,7 @@ public sealed class SiloCluster : IAsyncDisposable
                 Silo = (_, description) => description with
                 {
                     Assembly = silo,
-                    Settings = new Dictionary<string, string?>
-                    {
-                        // The benchmark is one client: the per-client rate limit would measure the limit, not the silo.
-                        ["Security:RateLimit:PermitsPerSecond"] = "0",
-                        ["Kafka:ConsumerGroupId"] = clusterId,
-                        ["Logging:LogLevel:Default"] = "Warning",
-                        ["Shutdown:GracePeriod"] = "00:00:10",
-                    }.Concat((settings ?? new Dictionary<string, string>()).Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)))
-                        .GroupBy(s => s.Key, StringComparer.Ordinal)
-                        .ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal),
+                    Settings = siloSettings,
                 },
             },
             cancellationToken);

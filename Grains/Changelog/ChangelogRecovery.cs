@@ -28,12 +28,7 @@ public sealed partial class ChangelogRecovery(
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
 
-    /// <summary>Recoveries this silo ran and the keys they activated, for tests and the log.</summary>
-    public (int Runs, long Keys) Completed => (Volatile.Read(ref _runs), Interlocked.Read(ref _keys));
-
     private int _disposed;
-    private int _runs;
-    private long _keys;
 
     public void Participate(ISiloLifecycle lifecycle)
     {
@@ -119,14 +114,14 @@ public sealed partial class ChangelogRecovery(
                     }
                 });
         }
-        catch (Exception ex) when (ex is not OperationCanceledException && InfrastructureFailure.Is(ex))
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Whatever failed the listing (Redis down, or its connection torn down mid-scan), the membership watch must
+            // go on: the next recovery, or each key's next activation, sends what is left.
             LogRecoveryFailed(ex, reason);
             return reached;
         }
 
-        Interlocked.Increment(ref _runs);
-        Interlocked.Add(ref _keys, reached);
         var elapsed = Stopwatch.GetElapsedTime(started);
         LogRecovered(reason, reached, failed, elapsed.TotalMilliseconds);
         return reached;

@@ -83,8 +83,9 @@ public sealed partial class HotDataGrainStorage : IGrainStorage, ILifecycleParti
         _options = options;
         _legacySerializer = legacySerializer;
         _logger = logger;
-        _keyPrefix = Encoding.UTF8.GetBytes(KeyPrefix(options, clusterOptions.Value.ServiceId));
-        _outboxSetKey = OutboxSetKey(KeyPrefix(options, clusterOptions.Value.ServiceId));
+        var keyPrefix = KeyPrefix(options, clusterOptions.Value.ServiceId);
+        _keyPrefix = Encoding.UTF8.GetBytes(keyPrefix);
+        _outboxSetKey = OutboxSetKey(keyPrefix);
     }
 
     /// <summary>Creates the storage named <paramref name="name"/> from its named options.</summary>
