@@ -108,6 +108,18 @@ public sealed class MixedWorkload
     }
 
     /// <summary>
+    /// Like <see cref="RunAsync(TimeSpan, CancellationToken)"/>, for at least <paramref name="minimum"/> and until
+    /// <paramref name="enough"/> holds of the counts (or <paramref name="maximum"/> passes): a coverage floor reached by
+    /// waiting for it, not by assuming how fast the machine is.
+    /// </summary>
+    public Task<MixedWorkloadCounts> RunUntilAsync(Func<MixedWorkloadCounts, bool> enough, TimeSpan minimum, TimeSpan maximum, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(enough);
+        var from = _clock.Elapsed;
+        return RunCoreAsync(() => _clock.Elapsed - from >= maximum || (_clock.Elapsed - from >= minimum && enough(Counts)), cancellationToken);
+    }
+
+    /// <summary>
     /// Runs the workload for <paramref name="duration"/> while <paramref name="during"/> injects a fault. If the fault
     /// step throws, the workload is stopped before the exception goes on, so nothing keeps producing into clients
     /// the test is about to dispose.

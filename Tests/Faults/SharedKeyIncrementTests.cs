@@ -40,7 +40,8 @@ public sealed class SharedKeyIncrementTests(ITestOutputHelper output)
                 Write);
             report.Phase("cluster started");
 
-            await workload.RunAsync(TimeSpan.FromSeconds(15));
+            // 15 s, longer on a slow machine until the shared keys have had their 1,000 API increments.
+            await workload.RunUntilAsync(c => c.ApiIncrementsAcknowledged > 1000, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(60));
             report.Phase("workload done");
             var mismatches = await workload.WaitForConvergenceAsync(cluster.Read, TimeSpan.FromSeconds(60));
             report.Phase("converged");
