@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using OrleansHotData.Grains;
 using OrleansHotData.Tests.Infrastructure;
-using OrleansHotData.Tests.Kafka;
 
 namespace OrleansHotData.Tests.Changelog;
 
@@ -10,7 +9,7 @@ namespace OrleansHotData.Tests.Changelog;
 public sealed class ChangelogPublishTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
-    private ChangelogTestCluster _cluster = null!;
+    private InProcessCluster _cluster = null!;
     private TestSilo _silo = null!;
 
     public async Task InitializeAsync()
@@ -46,16 +45,13 @@ public sealed class ChangelogPublishTests : IAsyncLifetime
         var expiring = _silo.Grains.GetGrain<IHotDataGrain>("api-expiring");
         Record("api-expiring", await expiring.ApplyAsync(HotDataChange.Set("\"soon\"", TimeSpan.FromMilliseconds(300))));
         var kafkaKeys = Enumerable.Range(0, 20).Select(i => $"kafka-{i}").ToList();
-        using (var producer = _cluster.CreateProducer())
+        for (var n = 1; n <= 5; n++)
         {
-            for (var n = 1; n <= 5; n++)
+            foreach (var key in kafkaKeys)
             {
-                foreach (var key in kafkaKeys)
-                {
-                    var json = $$"""{"seq":{{n}}}""";
-                    await producer.ProduceAsync(_cluster.Topic, TestRecords.Create(key, json, []));
-                    Applied(key)[n] = json;
-                }
+                var json = $$"""{"seq":{{n}}}""";
+                await _cluster.ProduceAsync(_cluster.Topic, key, json);
+                Applied(key)[n] = json;
             }
         }
 

@@ -1,6 +1,5 @@
 using OrleansHotData.Silo.Operations;
 using OrleansHotData.Tests.Infrastructure;
-using OrleansHotData.Tests.Kafka;
 using StackExchange.Redis;
 
 namespace OrleansHotData.Tests.Changelog;
@@ -10,7 +9,7 @@ namespace OrleansHotData.Tests.Changelog;
 public sealed class ChangelogRebuildTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
-    private ChangelogTestCluster _cluster = null!;
+    private InProcessCluster _cluster = null!;
 
     public async Task InitializeAsync() => _cluster = await ChangelogTestCluster.StartAsync("rebuild", 4);
 
@@ -25,12 +24,9 @@ public sealed class ChangelogRebuildTests : IAsyncLifetime
         var versions = new Dictionary<string, long>(StringComparer.Ordinal);
         await using (var silo = await _cluster.StartSiloAsync())
         {
-            using (var producer = _cluster.CreateProducer())
+            foreach (var key in keys.Where((_, i) => i % 2 == 0))
             {
-                foreach (var key in keys.Where((_, i) => i % 2 == 0))
-                {
-                    await producer.ProduceAsync(_cluster.Topic, TestRecords.Create(key, $$"""{"from":"kafka","k":"{{key}}"}""", []));
-                }
+                await _cluster.ProduceAsync(_cluster.Topic, key, $$"""{"from":"kafka","k":"{{key}}"}""");
             }
 
             foreach (var (key, i) in keys.Select((k, i) => (k, i)))
@@ -85,6 +81,6 @@ public sealed class ChangelogRebuildTests : IAsyncLifetime
         ChangelogRebuild.Argument,
         $"--ConnectionStrings:Redis={_cluster.Redis.ConnectionString}",
         $"--Orleans:ServiceId={_cluster.ClusterId}",
-        .. _cluster.Settings.Select(p => $"--{p.Key}={p.Value}"),
+        .. _cluster.SiloSettings.Select(p => $"--{p.Key}={p.Value}"),
     ];
 }

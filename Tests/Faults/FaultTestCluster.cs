@@ -20,68 +20,46 @@ public sealed class FaultTestCluster : IAsyncDisposable
     // The grain type id of HotDataGrain, which starts the rest of its storage keys.
     private const string HotDataGrainStoragePrefix = "hotdata/";
 
-    private readonly List<TestSilo> _silos = [];
+    private readonly InProcessCluster _cluster;
 
-    private FaultTestCluster(EmbeddedKafkaCluster kafka, RedisServer redis, string topic)
-    {
-        Kafka = kafka;
-        Redis = redis;
-        Topic = topic;
-    }
+    private FaultTestCluster(InProcessCluster cluster) => _cluster = cluster;
 
-    public EmbeddedKafkaCluster Kafka { get; }
+    public EmbeddedKafkaCluster Kafka => _cluster.Kafka;
 
-    public RedisServer Redis { get; }
+    public RedisServer Redis => _cluster.Redis;
 
-    public string Topic { get; }
+    public string Topic => _cluster.Topic;
 
-    public string ClusterId { get; } = "faults-" + Guid.NewGuid().ToString("N")[..8];
+    public string ClusterId => _cluster.ClusterId;
 
-    public string GroupId => "group-" + ClusterId;
+    public string GroupId => _cluster.GroupId;
 
-    public IReadOnlyList<TestSilo> Silos => _silos;
+    public IReadOnlyList<TestSilo> Silos => _cluster.Silos;
 
-    public TestClientHost ClientHost { get; private set; } = null!;
+    public TestClientHost ClientHost => _cluster.ClientHost!;
 
-    public HttpClient Http { get; private set; } = null!;
+    /// <summary>The first silo's HTTP client.</summary>
+    public HttpClient Http => _cluster.Http[0];
 
-    public IProducer<string?, byte[]?> Producer { get; private set; } = null!;
+    public IProducer<string?, byte[]?> Producer => _cluster.Producer;
 
-    public KafkaClientConfigs KafkaConfigs => EmbeddedKafkaFixture.ForCluster(Kafka.BootstrapServers);
+    public KafkaClientConfigs KafkaConfigs => _cluster.KafkaConfigs;
 
     /// <summary>Starts everything; <paramref name="configureSilo"/> changes each silo's host builder (storage decorators).</summary>
-    public static async Task<FaultTestCluster> StartAsync(int silos = 2, Action<WebApplicationBuilder>? configureSilo = null)
-    {
-        var kafka = EmbeddedKafkaCluster.Start();
-        var topic = EmbeddedKafkaFixture.UniqueTopicName("faults");
-        kafka.CreateTopic(topic, Partitions);
-        kafka.CreateTopic(topic + ".dlq", Partitions);
-        kafka.CreateTopic(topic + Grains.Changelog.ChangelogOptions.DefaultTopicSuffix, Partitions);
-        var redis = await RedisServer.StartAsync(durable: true);
-        var cluster = new FaultTestCluster(kafka, redis, topic);
-        try
+    public static async Task<FaultTestCluster> StartAsync(int silos = 2, Action<WebApplicationBuilder>? configureSilo = null) =>
+        new(await InProcessCluster.StartAsync(new InProcessClusterDescription("faults", silos, Partitions)
         {
-            cluster.Producer = new ProducerBuilder<string?, byte[]?>(cluster.KafkaConfigs.Producer()).Build();
-            for (var i = 0; i < silos; i++)
+            DurableRedis = true,
+            ConfigureSilo = configureSilo,
+            HttpTimeout = TimeSpan.FromSeconds(60),
+            Settings = new Dictionary<string, string?>
             {
-                var settings = KafkaIngestionFixture.SiloKafkaSettings(kafka.BootstrapServers, topic, cluster.GroupId);
                 // Faults make every layer log errors by the thousand; the test's own report says what happened.
-                settings["Logging:LogLevel:Default"] = "Critical";
-                settings["Logging:LogLevel:Orleans"] = "None";
-                settings["Logging:LogLevel:OrleansHotData.Silo.Api.ApiExceptionHandler"] = "Error";
-                cluster._silos.Add(await TestSilo.StartAsync(redis.ConnectionString, cluster.ClusterId, settings, configureSilo));
-            }
-
-            cluster.ClientHost = await TestClientHost.StartAsync(redis.ConnectionString, cluster.ClusterId);
-            cluster.Http = new HttpClient { BaseAddress = new Uri(cluster._silos[0].HttpUrl), Timeout = TimeSpan.FromSeconds(60) };
-            return cluster;
-        }
-        catch
-        {
-            await cluster.DisposeAsync();
-            throw;
-        }
-    }
+                ["Logging:LogLevel:Default"] = "Critical",
+                ["Logging:LogLevel:Orleans"] = "None",
+                ["Logging:LogLevel:OrleansHotData.Silo.Api.ApiExceptionHandler"] = "Error",
+            },
+        }));
 
     /// <summary>A workload that produces to this cluster's topic and writes through the SDK, or through the HTTP API of the first silo.</summary>
     public MixedWorkload NewWorkload(MixedWorkloadOptions? options = null, bool http = false) => new(
@@ -134,34 +112,5 @@ public sealed class FaultTestCluster : IAsyncDisposable
         return states;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        // A test that failed mid-fault leaves Redis down; bring it back so that the silos and client can stop.
-        if (!Redis.IsRunning)
-        {
-            await Redis.RestartAsync();
-        }
-
-        Http?.Dispose();
-        Producer?.Dispose();
-        if (ClientHost is not null)
-        {
-            await ClientHost.DisposeAsync();
-        }
-
-        foreach (var silo in _silos.AsEnumerable().Reverse())
-        {
-            try
-            {
-                await silo.DisposeAsync();
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or TimeoutException)
-            {
-                // A silo that cannot stop in time after a fault must not hide the test's own outcome.
-            }
-        }
-
-        await Redis.DisposeAsync();
-        Kafka.Dispose();
-    }
+    public ValueTask DisposeAsync() => _cluster.DisposeAsync();
 }

@@ -1,9 +1,8 @@
-using Xunit.Abstractions;
 using System.Globalization;
 using Confluent.Kafka;
-using OrleansHotData.EmbeddedKafka;
 using OrleansHotData.Tests.Infrastructure;
 using OrleansHotData.Tests.Kafka;
+using Xunit.Abstractions;
 
 namespace OrleansHotData.Tests.Faults;
 
@@ -12,27 +11,14 @@ namespace OrleansHotData.Tests.Faults;
 /// <c>redis-server</c>, both hosted by the test process, and a producer. Each test starts its own
 /// <see cref="ProcessCluster"/> on a fresh topic.
 /// </summary>
-public sealed class ProcessClusterFixture : IAsyncLifetime
+public sealed class ProcessClusterFixture : InProcessClusterFixture
 {
     public const int Partitions = 8;
-
-    // Started first: it points Confluent.Kafka at the bundled librdkafka before any client exists in the process.
-    public EmbeddedKafkaCluster Kafka { get; } = EmbeddedKafkaCluster.Start();
-
-    public RedisServer Redis { get; private set; } = null!;
-
-    public IProducer<string?, byte[]?> Producer { get; private set; } = null!;
-
-    public KafkaClientConfigs KafkaConfigs => EmbeddedKafkaFixture.ForCluster(Kafka.BootstrapServers);
 
     /// <summary>Where the silo logs of this test run go.</summary>
     public string LogDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "silo-logs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
 
-    public async Task InitializeAsync()
-    {
-        Redis = await RedisServer.StartAsync();
-        Producer = new ProducerBuilder<string?, byte[]?>(KafkaConfigs.Producer()).Build();
-    }
+    protected override InProcessClusterDescription Description => new("processes", Silos: 0, Partitions) { ClientHost = false };
 
     /// <summary>Creates a fresh topic and its dead-letter topic, both with <see cref="Partitions"/> partitions.</summary>
     public string CreateTopicWithDeadLetters(string prefix) => Kafka.CreateTopicWithDeadLetters(prefix, Partitions);
@@ -48,13 +34,6 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
         return partition is { } p
             ? Producer.ProduceAsync(new TopicPartition(topic, new Partition(p)), message)
             : Producer.ProduceAsync(topic, message);
-    }
-
-    public async Task DisposeAsync()
-    {
-        Producer.Dispose();
-        await Redis.DisposeAsync();
-        Kafka.Dispose();
     }
 }
 

@@ -14,7 +14,7 @@ public sealed class ExpiryWatchTests(ObservabilityFixture fixture)
     {
         var key = ObservabilityFixture.NewKey("expiring");
         var path = "/v1/keys/" + Uri.EscapeDataString(key);
-        await using var sse = await ServerSentEventReader.OpenAsync(fixture.Http[1], path + "/watch?fromVersion=0");
+        await using var sse = await ServerSentEventReader.OpenAsync(fixture.SiloHttp[1], path + "/watch?fromVersion=0");
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         // The SDK watcher may subscribe before or after the record is applied: it sees version 1 live or as the
         // current value it starts with, and the expiry live either way.

@@ -40,7 +40,7 @@ public sealed class HealthTests(ObservabilityFixture fixture)
     [Fact]
     public async Task Silos_reading_kafka_are_ready_with_their_receivers_running()
     {
-        foreach (var http in fixture.Http)
+        foreach (var http in fixture.SiloHttp)
         {
             var ready = await WaitForReadyAsync(http, HttpStatusCode.OK);
             var kafka = ready.GetProperty("checks").GetProperty("kafka");

@@ -39,7 +39,7 @@ public sealed class MetricsTests(ObservabilityFixture fixture)
     [Fact]
     public async Task Api_requests_are_counted_by_route_method_and_status()
     {
-        var http = fixture.Http[1];
+        var http = fixture.SiloHttp[1];
         const string route = "route=\"/v1/keys/{key}\"";
         var before = await PrometheusText.ScrapeAsync(http);
         var key = Uri.EscapeDataString(ObservabilityFixture.NewKey("api"));
@@ -85,5 +85,5 @@ public sealed class MetricsTests(ObservabilityFixture fixture)
         Assert.Contains("orleans_", scrapes[0].Text.Replace("orleans_streaming_kafka", "", StringComparison.Ordinal), StringComparison.Ordinal);
     }
 
-    private async Task<PrometheusText[]> ScrapeAllAsync() => await Task.WhenAll(fixture.Http.Select(PrometheusText.ScrapeAsync));
+    private async Task<PrometheusText[]> ScrapeAllAsync() => await Task.WhenAll(fixture.SiloHttp.Select(PrometheusText.ScrapeAsync));
 }

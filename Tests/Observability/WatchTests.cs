@@ -19,8 +19,8 @@ public sealed class WatchTests(ObservabilityFixture fixture, ITestOutputHelper o
     [Fact]
     public async Task Watchers_on_another_silo_and_a_client_host_receive_every_api_and_kafka_change_in_order()
     {
-        var watchingSilo = fixture.Http[0];
-        var writingSilo = fixture.Http[1];
+        var watchingSilo = fixture.SiloHttp[0];
+        var writingSilo = fixture.SiloHttp[1];
         var key = await KeyActivatedAwayFromAsync(fixture.Silos[0]);
         var path = "/v1/keys/" + Uri.EscapeDataString(key);
 
@@ -107,11 +107,11 @@ public sealed class WatchTests(ObservabilityFixture fixture, ITestOutputHelper o
     [Fact]
     public async Task Sse_resumes_from_last_event_id_with_the_current_value_first()
     {
-        var http = fixture.Http[0];
+        var http = fixture.SiloHttp[0];
         var path = "/v1/keys/" + Uri.EscapeDataString(ObservabilityFixture.NewKey("resume"));
         for (var n = 1; n <= 3; n++)
         {
-            await ApiAsync(fixture.Http[1], HttpMethod.Put, path, $$"""{"n":{{n}}}""");
+            await ApiAsync(fixture.SiloHttp[1], HttpMethod.Put, path, $$"""{"n":{{n}}}""");
         }
 
         // Behind: the current value comes first, then what follows.
@@ -120,14 +120,14 @@ public sealed class WatchTests(ObservabilityFixture fixture, ITestOutputHelper o
             var first = await behind.NextAsync(Deadline);
             Assert.Equal("3", first.Id);
             Assert.Equal(3, first.Json.GetProperty("value").GetProperty("n").GetInt32());
-            await ApiAsync(fixture.Http[1], HttpMethod.Put, path, """{"n":4}""");
+            await ApiAsync(fixture.SiloHttp[1], HttpMethod.Put, path, """{"n":4}""");
             Assert.Equal("4", (await behind.NextAsync(Deadline)).Id);
         }
 
         // Up to date: nothing is repeated; the next event is the next change.
         await using (var current = await ServerSentEventReader.OpenAsync(http, path + "/watch", lastEventId: "4"))
         {
-            await ApiAsync(fixture.Http[1], HttpMethod.Delete, path, null);
+            await ApiAsync(fixture.SiloHttp[1], HttpMethod.Delete, path, null);
             var next = await current.NextAsync(Deadline);
             Assert.Equal("5", next.Id);
             Assert.Equal("delete", next.Event);

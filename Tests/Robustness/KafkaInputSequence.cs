@@ -55,7 +55,7 @@ public sealed class KafkaInputSequence(InputGenerator generator, RobustnessFixtu
             _records.Add(new GeneratedRecord(_records.Count, Encoding.UTF8.GetBytes(key), document.Bytes, [(HotDataHeaders.Ttl, "1"u8.ToArray())], null, "applied, then expired", document));
         }
 
-        var deliveries = _records.Select(r => fixture.Producer.ProduceAsync(fixture.Topic, ToMessage(r))).ToList();
+        var deliveries = _records.Select(r => fixture.ByteProducer.ProduceAsync(fixture.Topic, ToMessage(r))).ToList();
         for (var i = 0; i < deliveries.Count; i++)
         {
             var delivery = await deliveries[i];
@@ -65,7 +65,7 @@ public sealed class KafkaInputSequence(InputGenerator generator, RobustnessFixtu
         // The probes: one per partition, produced to it explicitly, behind everything above.
         for (var p = 0; p < RobustnessFixture.Partitions; p++)
         {
-            await fixture.Producer.ProduceAsync(new TopicPartition(fixture.Topic, new Partition(p)), new Message<byte[]?, byte[]?>
+            await fixture.ByteProducer.ProduceAsync(new TopicPartition(fixture.Topic, new Partition(p)), new Message<byte[]?, byte[]?>
             {
                 Key = Encoding.UTF8.GetBytes(ProbeKey(p)),
                 Value = Encoding.UTF8.GetBytes($"{{\"probe\":{p}}}"),

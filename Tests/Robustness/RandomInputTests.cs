@@ -37,11 +37,11 @@ public sealed class RandomInputTests(RobustnessFixture fixture, ITestOutputHelpe
         var kafka = new KafkaInputSequence(new InputGenerator(new Random(seed), RobustnessFixture.MaxValueBytes), fixture, prefix, failures);
         await kafka.ProduceAsync(count: 2500, keyCount: 50);
 
-        var http = new HttpInputSequence(new InputGenerator(new Random(seed + 1), RobustnessFixture.MaxValueBytes), fixture.Http, prefix, failures);
+        var http = new HttpInputSequence(new InputGenerator(new Random(seed + 1), RobustnessFixture.MaxValueBytes), fixture.SiloHttp, prefix, failures);
         await http.WriteExpiringKeysAsync(3);
         await http.RunAsync(count: 2000, keyCount: 40);
 
-        await kafka.VerifyAsync(fixture.Http, TimeSpan.FromSeconds(60));
+        await kafka.VerifyAsync(fixture.SiloHttp, TimeSpan.FromSeconds(60));
         await http.VerifyAsync(TimeSpan.FromSeconds(20));
 
         output.WriteLine($"Kafka records by what the rules say becomes of them:\n{kafka.Coverage}");

@@ -8,7 +8,7 @@ namespace OrleansHotData.Tests.Security;
 /// failed authentications a minute per address, two watch streams per client and three per silo; the dashboard's log
 /// stream and grain-state view turned off. Each test uses keys of its own, so no test spends another's budget.
 /// </summary>
-public sealed class LimitsFixture : IAsyncLifetime
+public sealed class LimitsFixture : InProcessClusterFixture
 {
     public const int Burst = 10;
     public const int FailedAuthenticationsPerMinute = 3;
@@ -18,20 +18,20 @@ public sealed class LimitsFixture : IAsyncLifetime
     /// <summary>The API keys, all readers, by the test that spends them.</summary>
     public static readonly string[] Keys = ["drain", "other", "batch", "watch-1", "watch-2", "watch-3", "failures"];
 
-    public RedisServer Redis { get; private set; } = null!;
-
-    public TestSilo Silo { get; private set; } = null!;
-
-    public HttpClient Http { get; private set; } = null!;
-
     /// <summary>The operator's key (not among <see cref="Keys"/>, which are readers).</summary>
     public const string OperatorKey = "operator-key-51c7e0a9b3f2";
 
     public static string Key(string id) => id + "-key-3e9b1f7c20d4";
 
-    public async Task InitializeAsync()
+    protected override InProcessClusterDescription Description => new("limits", Silos: 1)
     {
-        Redis = await RedisServer.StartAsync();
+        Kafka = false,
+        ClientHost = false,
+        Settings = Settings(),
+    };
+
+    private static Dictionary<string, string?> Settings()
+    {
         var settings = new Dictionary<string, string?>
         {
             ["Security:RequireAuthentication"] = "true",
@@ -53,14 +53,6 @@ public sealed class LimitsFixture : IAsyncLifetime
             settings[$"Security:ApiKeys:{i}:Roles:0"] = "reader";
         }
 
-        Silo = await TestSilo.StartAsync(Redis.ConnectionString, "limits-" + Guid.NewGuid().ToString("N")[..8], settings);
-        Http = new HttpClient { BaseAddress = new Uri(Silo.HttpUrl) };
-    }
-
-    public async Task DisposeAsync()
-    {
-        Http.Dispose();
-        await Silo.DisposeAsync();
-        await Redis.DisposeAsync();
+        return settings;
     }
 }

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using OrleansHotData.EmbeddedKafka;
 using OrleansHotData.Tests.Infrastructure;
 
 namespace OrleansHotData.Tests.Security;
@@ -9,7 +8,7 @@ namespace OrleansHotData.Tests.Security;
 /// signing key whose roles come from the scope claim), a password-protected Redis, Kafka client secrets, an allowed
 /// origin, and every log line captured. Its limits are wide: <see cref="LimitsFixture"/> has the tight ones.
 /// </summary>
-public sealed class SecurityFixture : IAsyncLifetime
+public sealed class SecurityFixture : InProcessClusterFixture
 {
     /// <summary>A key of the former shape (a name, no roles): it keeps every role.</summary>
     public const string ApiKey = "frontend-key-4b1d9c2e7a";
@@ -24,23 +23,14 @@ public sealed class SecurityFixture : IAsyncLifetime
     public const string RedisPassword = "redis-pass-5e0c7b29";
     public const string KafkaPassword = "kafka-pass-a61f4d08";
 
-    public EmbeddedKafkaCluster Kafka { get; } = EmbeddedKafkaCluster.Start();
-
-    public RedisServer Redis { get; private set; } = null!;
-
-    public TestSilo Silo { get; private set; } = null!;
-
     public CapturingLoggerProvider Logs { get; } = new();
 
-    public HttpClient Http { get; private set; } = null!;
-
-    public async Task InitializeAsync()
+    protected override InProcessClusterDescription Description => new("secure", Silos: 1, Partitions: 2)
     {
-        Redis = await RedisServer.StartAsync(password: RedisPassword);
-        var topic = "secure-" + Guid.NewGuid().ToString("N")[..8];
-        Kafka.CreateTopic(topic, 2);
-        Kafka.CreateTopic(topic + ".dlq", 2);
-        Silo = await TestSilo.StartAsync(Redis.ConnectionString, "secure-" + Guid.NewGuid().ToString("N")[..8], new Dictionary<string, string?>
+        ClientHost = false,
+        RedisPassword = RedisPassword,
+        ConfigureSilo = builder => builder.Logging.AddProvider(Logs),
+        Settings = new Dictionary<string, string?>
         {
             ["Security:RequireAuthentication"] = "true",
             ["Security:ApiKeys:0:Name"] = "frontend",
@@ -62,22 +52,10 @@ public sealed class SecurityFixture : IAsyncLifetime
             ["Security:RateLimit:PermitsPerSecond"] = "100000",
             ["Security:RateLimit:Burst"] = "100000",
             ["Security:RateLimit:FailedAuthenticationsPerMinute"] = "100000",
-            ["Kafka:BootstrapServers"] = Kafka.BootstrapServers,
-            ["Kafka:Topics:0:Name"] = topic,
-            ["Kafka:Topics:0:Partitions"] = "2",
             ["Kafka:ClientConfig:sasl.username"] = "hotdata",
             ["Kafka:ClientConfig:sasl.password"] = KafkaPassword,
             ["Logging:LogLevel:Default"] = "Debug",
             ["Logging:LogLevel:Orleans"] = "Debug",
-        }, builder => builder.Logging.AddProvider(Logs));
-        Http = new HttpClient { BaseAddress = new Uri(Silo.HttpUrl) };
-    }
-
-    public async Task DisposeAsync()
-    {
-        Http.Dispose();
-        await Silo.DisposeAsync();
-        await Redis.DisposeAsync();
-        Kafka.Dispose();
-    }
+        },
+    };
 }
