@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Streaming.Kafka.Providers;
 using OrleansHotData.EmbeddedKafka;
+using OrleansHotData.Tests.Infrastructure;
 using OrleansHotData.Tests.Kafka;
 
 namespace OrleansHotData.Tests.Streaming;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Orleans.Streaming.Kafka;
 using OrleansHotData.Silo.Health;
+using OrleansHotData.Tests.Infrastructure;
 using OrleansHotData.Tests.Kafka;
 
 namespace OrleansHotData.Tests.Streaming;

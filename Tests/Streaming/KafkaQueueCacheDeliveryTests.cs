@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Streaming.Kafka;
+using OrleansHotData.Tests.Infrastructure;
 using OrleansHotData.Tests.Kafka;
 
 namespace OrleansHotData.Tests.Streaming;

@@ -1,8 +1,9 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Confluent.Kafka;
 using Orleans.Streaming.Kafka;
 using Orleans.Streaming.Kafka.Providers;
+using OrleansHotData.Tests.Infrastructure;
 using OrleansHotData.Tests.Kafka;
 
 namespace OrleansHotData.Tests.Streaming;

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using OrleansHotData.Tests.Infrastructure;
 using OrleansHotData.Tests.Kafka;
 
 namespace OrleansHotData.Tests.Streaming;
