@@ -1,6 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using OrleansHotData.Client;
 using OrleansHotData.Cluster;
 
@@ -13,10 +10,10 @@ namespace OrleansHotData.Benchmarks.Infrastructure;
 public sealed class SiloCluster : IAsyncDisposable
 {
     private readonly LocalCluster _cluster;
-    private readonly IHost _clientHost;
+    private readonly ClientHost _clientHost;
     private int _disposed;
 
-    private SiloCluster(LocalCluster cluster, IHost clientHost)
+    private SiloCluster(LocalCluster cluster, ClientHost clientHost)
     {
         _cluster = cluster;
         _clientHost = clientHost;
@@ -30,7 +27,7 @@ public sealed class SiloCluster : IAsyncDisposable
     /// <summary>The topic every silo reads.</summary>
     public string Topic => _cluster.Description.Topic;
 
-    public IHotDataClient Client => _clientHost.Services.GetRequiredService<IHotDataClient>();
+    public IHotDataClient Client => _clientHost.Client;
 
     public static async Task<SiloCluster> StartAsync(
         int siloCount,
@@ -80,17 +77,7 @@ public sealed class SiloCluster : IAsyncDisposable
             cancellationToken);
         try
         {
-            var builder = Host.CreateApplicationBuilder();
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            builder.Services.AddHotDataClient(o =>
-            {
-                o.RedisConnectionString = redisConnectionString;
-                o.ClusterId = clusterId;
-                o.ServiceId = clusterId;
-            });
-            var host = builder.Build();
-            await host.StartAsync(cancellationToken);
-            return new SiloCluster(cluster, host);
+            return new SiloCluster(cluster, await ClientHost.StartAsync(redisConnectionString, clusterId, cancellationToken: cancellationToken));
         }
         catch
         {
@@ -112,15 +99,7 @@ public sealed class SiloCluster : IAsyncDisposable
             return;
         }
 
-        try
-        {
-            await _clientHost.StopAsync(TimeSpan.FromSeconds(5));
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException)
-        {
-        }
-
-        _clientHost.Dispose();
+        await _clientHost.DisposeAsync();
         await _cluster.DisposeAsync();
     }
 }

@@ -2,10 +2,8 @@ using Confluent.Kafka;
 using Microsoft.AspNetCore.Builder;
 using OrleansHotData.Grains;
 using OrleansHotData.Grains.Storage;
-using OrleansHotData.EmbeddedKafka;
 using OrleansHotData.Tests.Infrastructure;
 using OrleansHotData.Tests.Ingestion;
-using OrleansHotData.Tests.Kafka;
 
 namespace OrleansHotData.Tests.Faults;
 
@@ -13,41 +11,23 @@ namespace OrleansHotData.Tests.Faults;
 /// A whole system for one fault test, so its faults disturb no other test: an embedded Kafka cluster of its own with
 /// a fresh topic, a durable <c>redis-server</c>, silos reading the topic, an SDK client host and a producer.
 /// </summary>
-public sealed class FaultTestCluster : IAsyncDisposable
+public sealed class FaultTestCluster : InProcessClusterFixture, IAsyncDisposable
 {
     public const int Partitions = KafkaIngestionFixture.Partitions;
 
     // The grain type id of HotDataGrain, which starts the rest of its storage keys.
     private const string HotDataGrainStoragePrefix = "hotdata/";
 
-    private readonly InProcessCluster _cluster;
+    private readonly InProcessClusterDescription _description;
 
-    private FaultTestCluster(InProcessCluster cluster) => _cluster = cluster;
+    private FaultTestCluster(InProcessClusterDescription description) => _description = description;
 
-    public EmbeddedKafkaCluster Kafka => _cluster.Kafka;
-
-    public RedisServer Redis => _cluster.Redis;
-
-    public string Topic => _cluster.Topic;
-
-    public string ClusterId => _cluster.ClusterId;
-
-    public string GroupId => _cluster.GroupId;
-
-    public IReadOnlyList<TestSilo> Silos => _cluster.Silos;
-
-    public TestClientHost ClientHost => _cluster.ClientHost!;
-
-    /// <summary>The first silo's HTTP client.</summary>
-    public HttpClient Http => _cluster.Http[0];
-
-    public IProducer<string?, byte[]?> Producer => _cluster.Producer;
-
-    public KafkaClientConfigs KafkaConfigs => _cluster.KafkaConfigs;
+    protected override InProcessClusterDescription Description => _description;
 
     /// <summary>Starts everything; <paramref name="configureSilo"/> changes each silo's host builder (storage decorators).</summary>
-    public static async Task<FaultTestCluster> StartAsync(int silos = 2, Action<WebApplicationBuilder>? configureSilo = null) =>
-        new(await InProcessCluster.StartAsync(new InProcessClusterDescription("faults", silos, Partitions)
+    public static async Task<FaultTestCluster> StartAsync(int silos = 2, Action<WebApplicationBuilder>? configureSilo = null)
+    {
+        var cluster = new FaultTestCluster(new InProcessClusterDescription("faults", silos, Partitions)
         {
             DurableRedis = true,
             ConfigureSilo = configureSilo,
@@ -59,7 +39,10 @@ public sealed class FaultTestCluster : IAsyncDisposable
                 ["Logging:LogLevel:Orleans"] = "None",
                 ["Logging:LogLevel:OrleansHotData.Silo.Api.ApiExceptionHandler"] = "Error",
             },
-        }));
+        });
+        await cluster.InitializeAsync();
+        return cluster;
+    }
 
     /// <summary>A workload that produces to this cluster's topic and writes through the SDK, or through the HTTP API of the first silo.</summary>
     public MixedWorkload NewWorkload(MixedWorkloadOptions? options = null, bool http = false) => new(
@@ -112,5 +95,5 @@ public sealed class FaultTestCluster : IAsyncDisposable
         return states;
     }
 
-    public ValueTask DisposeAsync() => _cluster.DisposeAsync();
+    ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
 }

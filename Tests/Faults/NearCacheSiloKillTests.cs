@@ -34,7 +34,7 @@ public sealed class NearCacheSiloKillTests(ProcessClusterFixture fixture, ITestO
         var report = new FaultReport(output);
         var topic = fixture.CreateTopicWithDeadLetters("nearcache");
         await using var cluster = await fixture.StartClusterAsync(topic, silos: 3, output);
-        await using var client = await TestClientHost.StartAsync(fixture.Redis.ConnectionString, cluster.ClusterId);
+        await using var client = await ClientHost.StartAsync(fixture.Redis.ConnectionString, cluster.ClusterId);
         var cacheOptions = client.Services.GetRequiredService<IOptions<HotDataClientOptions>>().Value.NearCache;
         Assert.True(cacheOptions.Enabled, "the client's near-cache should be on");
         var maxStaleness = cacheOptions.MaxStaleness;
@@ -111,7 +111,7 @@ public sealed class NearCacheSiloKillTests(ProcessClusterFixture fixture, ITestO
     /// silo when it can be) until <see cref="KeyCount"/> of them are active there, as the cluster's directory tells.
     /// Returns those keys and the version each was written at.
     /// </summary>
-    private async Task<(List<string> Keys, List<long> Versions)> WriteKeysActivatedOnAsync(ProcessCluster cluster, SiloProcess silo, TestClientHost client)
+    private async Task<(List<string> Keys, List<long> Versions)> WriteKeysActivatedOnAsync(ProcessCluster cluster, SiloProcess silo, ClientHost client)
     {
         var management = client.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
         var http = cluster.Http(silo);

@@ -51,7 +51,7 @@ public sealed class InProcessCluster : IAsyncDisposable
     public IReadOnlyList<HttpClient> Http => _http;
 
     /// <summary>The SDK client host; <see langword="null"/> when the description asked for none.</summary>
-    public TestClientHost? ClientHost { get; private set; }
+    public ClientHost? ClientHost { get; private set; }
 
     public IProducer<string?, byte[]?> Producer => _producer ?? throw NoKafka();
 
@@ -92,7 +92,7 @@ public sealed class InProcessCluster : IAsyncDisposable
 
             if (description.ClientHost)
             {
-                cluster.ClientHost = await TestClientHost.StartAsync(cluster.Redis.ConnectionString, cluster.ClusterId);
+                cluster.ClientHost = await ClientHost.StartAsync(cluster.Redis.ConnectionString, cluster.ClusterId);
             }
 
             return cluster;

@@ -21,6 +21,8 @@ public abstract class InProcessClusterFixture : IAsyncLifetime
 
     public string ClusterId => Cluster.ClusterId;
 
+    public string GroupId => Cluster.GroupId;
+
     public string Topic => Cluster.Topic;
 
     public string DeadLetterTopic => Cluster.DeadLetterTopic;
@@ -36,7 +38,7 @@ public abstract class InProcessClusterFixture : IAsyncLifetime
     /// <summary>One HTTP client per silo, in <see cref="Silos"/> order.</summary>
     public IReadOnlyList<HttpClient> SiloHttp => Cluster.Http;
 
-    public TestClientHost ClientHost => Cluster.ClientHost ?? throw new InvalidOperationException("This cluster was described without a client host.");
+    public ClientHost ClientHost => Cluster.ClientHost ?? throw new InvalidOperationException("This cluster was described without a client host.");
 
     public IProducer<string?, byte[]?> Producer => Cluster.Producer;
 

@@ -19,7 +19,7 @@ public sealed class NearCacheStalenessTests
         {
             ["HotData:CacheHeartbeatInterval"] = "00:00:10",
         });
-        await using var host = await TestClientHost.StartAsync(redis.ConnectionString, clusterId, o => o.NearCache.MaxStaleness = TimeSpan.FromMilliseconds(300));
+        await using var host = await ClientHost.StartAsync(redis.ConnectionString, clusterId, o => o.NearCache.MaxStaleness = TimeSpan.FromMilliseconds(300));
         var client = host.Client;
         var key = HotDataClusterFixture.NewKey("stale");
         await client.SetAsync(key, new { n = 1 });

@@ -88,7 +88,7 @@ public sealed class NearCacheTests(HotDataClusterFixture cluster)
     [Fact]
     public async Task Reads_never_go_back_in_version_while_other_writers_and_evictions_move_the_keys()
     {
-        await using var small = await TestClientHost.StartAsync(cluster.Redis.ConnectionString, cluster.ClusterId, o => o.NearCache.MaxEntries = 4);
+        await using var small = await ClientHost.StartAsync(cluster.Redis.ConnectionString, cluster.ClusterId, o => o.NearCache.MaxEntries = 4);
         var reader = small.Client;
         var keys = Enumerable.Range(0, 8).Select(i => HotDataClusterFixture.NewKey($"nc-mono{i}")).ToArray();
         foreach (var key in keys)
