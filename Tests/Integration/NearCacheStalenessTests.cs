@@ -13,15 +13,15 @@ public sealed class NearCacheStalenessTests
     [Fact]
     public async Task An_entry_not_confirmed_within_MaxStaleness_is_read_from_its_grain_again()
     {
-        await using var redis = await RedisServer.StartAsync();
-        var clusterId = "nc-stale-" + Guid.NewGuid().ToString("N")[..8];
-        await using var silo = await TestSilo.StartAsync(redis.ConnectionString, clusterId, new Dictionary<string, string?>
+        await using var cluster = await InProcessCluster.StartAsync(new InProcessClusterDescription("nc-stale", Silos: 1)
         {
-            ["HotData:CacheHeartbeatInterval"] = "00:00:10",
+            Kafka = false,
+            ClientHost = false,
+            Settings = new Dictionary<string, string?> { ["HotData:CacheHeartbeatInterval"] = "00:00:10" },
         });
-        await using var host = await ClientHost.StartAsync(redis.ConnectionString, clusterId, o => o.NearCache.MaxStaleness = TimeSpan.FromMilliseconds(300));
+        await using var host = await ClientHost.StartAsync(cluster.Redis.ConnectionString, cluster.ClusterId, o => o.NearCache.MaxStaleness = TimeSpan.FromMilliseconds(300));
         var client = host.Client;
-        var key = HotDataClusterFixture.NewKey("stale");
+        var key = InProcessClusterFixture.NewKey("stale");
         await client.SetAsync(key, new { n = 1 });
         await client.GetAsync<JsonElement>(key);
 

@@ -15,9 +15,8 @@ public sealed class HealthTests(ObservabilityFixture fixture)
     public async Task Silo_turns_unready_while_its_redis_is_down_and_ready_again_after()
     {
         // A Redis of its own that keeps its data over a restart, so the silo's membership row survives it.
-        await using var redis = await RedisServer.StartAsync(durable: true);
-        await using var silo = await TestSilo.StartAsync(redis.ConnectionString, "health-" + Guid.NewGuid().ToString("N")[..8]);
-        using var http = new HttpClient { BaseAddress = new Uri(silo.HttpUrl) };
+        await using var cluster = await InProcessCluster.StartAsync(new InProcessClusterDescription("health", Silos: 1) { Kafka = false, ClientHost = false, DurableRedis = true });
+        var (redis, http) = (cluster.Redis, cluster.Http[0]);
 
         var ready = await WaitForReadyAsync(http, HttpStatusCode.OK);
         Assert.Equal("Healthy", ready.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString());
