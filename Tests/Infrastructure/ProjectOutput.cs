@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using OrleansHotData.Cluster;
 
 namespace OrleansHotData.Tests.Infrastructure;
@@ -14,4 +15,8 @@ public static class ProjectOutput
 
     /// <summary>The repository root: the nearest folder above the tests that holds the solution file.</summary>
     public static string RepositoryRoot() => RepositoryLayout.Root();
+
+    /// <summary>The <c>appsettings.json</c> the silo ships with, from its build output.</summary>
+    public static JsonNode SiloAppSettings() =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(Path.GetDirectoryName(AssemblyPath("Silo", "OrleansHotData.Silo.dll"))!, "appsettings.json")))!;
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -118,8 +117,7 @@ public sealed class GrainCollectionOptionsTests
     [Fact]
     public void The_shipped_appsettings_state_the_code_defaults()
     {
-        var path = Path.Combine(Path.GetDirectoryName(ProjectOutput.AssemblyPath("Silo", "OrleansHotData.Silo.dll"))!, "appsettings.json");
-        var settings = JsonNode.Parse(File.ReadAllText(path))!;
+        var settings = ProjectOutput.SiloAppSettings();
         var collection = settings["Orleans"]!["GrainCollection"]!;
 
         Assert.Equal(GrainCollectionOptionsSetup.DefaultCollectionAge, TimeSpan.Parse(collection["CollectionAge"]!.GetValue<string>(), CultureInfo.InvariantCulture));

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -81,8 +80,7 @@ public sealed class MembershipOptionsTests
     [Fact]
     public void The_shipped_appsettings_state_the_code_defaults()
     {
-        var path = Path.Combine(Path.GetDirectoryName(ProjectOutput.AssemblyPath("Silo", "OrleansHotData.Silo.dll"))!, "appsettings.json");
-        var membership = JsonNode.Parse(File.ReadAllText(path))!["Orleans"]!["Membership"]!;
+        var membership = ProjectOutput.SiloAppSettings()["Orleans"]!["Membership"]!;
 
         Assert.Equal(MembershipOptionsSetup.DefaultProbeTimeout, TimeSpan.Parse(membership["ProbeTimeout"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(MembershipOptionsSetup.DefaultNumMissedProbesLimit, membership["NumMissedProbesLimit"]!.GetValue<int>());
