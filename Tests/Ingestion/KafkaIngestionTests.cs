@@ -18,12 +18,10 @@ public sealed class KafkaIngestionTests(KafkaIngestionFixture fixture)
 
     private IHotDataClient Client => fixture.ClientHost.Client;
 
-    private static string NewKey(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
-
     [Fact]
     public async Task Record_produced_to_kafka_is_readable_through_the_sdk_and_http()
     {
-        var key = NewKey("product");
+        var key = KafkaIngestionFixture.NewKey("product");
 
         await fixture.ProduceAsync(fixture.Topic, key, """{"price": 12.5, "stock": 3}""");
 
@@ -55,7 +53,7 @@ public sealed class KafkaIngestionTests(KafkaIngestionFixture fixture)
         Assert.True(owners.Select(o => o.Silo).Distinct().Count() >= 2, "the partitions should be spread over the silos");
 
         // Whichever silo reads a key's partition, the key's final value is right.
-        var keys = Enumerable.Range(0, 64).Select(i => NewKey($"spread{i}")).ToList();
+        var keys = Enumerable.Range(0, 64).Select(i => KafkaIngestionFixture.NewKey($"spread{i}")).ToList();
         await Task.WhenAll(keys.SelectMany(k => Enumerable.Range(0, 5).Select(_ => fixture.ProduceAsync(fixture.Topic, k, """{"n":1}""", (HotDataHeaders.Operation, "incr")))));
         await Eventually.TrueAsync(async () =>
         {
@@ -67,7 +65,7 @@ public sealed class KafkaIngestionTests(KafkaIngestionFixture fixture)
     [Fact]
     public async Task Api_writes_and_kafka_records_on_one_key_are_serialized_and_count_exactly()
     {
-        var key = NewKey("mixed");
+        var key = KafkaIngestionFixture.NewKey("mixed");
 
         var kafka = Task.WhenAll(Enumerable.Range(0, 500).Select(_ => fixture.ProduceAsync(fixture.Topic, key, """{"n":1}""", (HotDataHeaders.Operation, "incr"))));
         var api = Task.WhenAll(Enumerable.Range(0, 500).Select(_ => Client.IncrementAsync(key, new { n = 1 })));
@@ -80,7 +78,7 @@ public sealed class KafkaIngestionTests(KafkaIngestionFixture fixture)
     [Fact]
     public async Task Wire_contract_operations_headers_and_tombstones_apply()
     {
-        var key = NewKey("contract");
+        var key = KafkaIngestionFixture.NewKey("contract");
         var topic = fixture.Topic;
         await fixture.ProduceAsync(topic, key, """{"a":1,"b":{"c":2}}""");
         await fixture.ProduceAsync(topic, key, """{"b":{"c":null,"d":3}}""", (HotDataHeaders.Operation, "patch"));
@@ -91,14 +89,14 @@ public sealed class KafkaIngestionTests(KafkaIngestionFixture fixture)
         // A record of the same key behind the stale ones: a key's records apply in order, so once it is applied the
         // stale ones have been handled (a marker of another key could be applied by another grain first).
         await fixture.ProduceAsync(topic, key, """{"z":1}""", (HotDataHeaders.Operation, "incr"));
-        var ttlKey = NewKey("contract-ttl");
+        var ttlKey = KafkaIngestionFixture.NewKey("contract-ttl");
         await fixture.ProduceAsync(topic, ttlKey, """{"s":1}""", (HotDataHeaders.Ttl, "300"));
-        var deletedKey = NewKey("contract-delete");
+        var deletedKey = KafkaIngestionFixture.NewKey("contract-delete");
         await fixture.ProduceAsync(topic, deletedKey, """{"x":1}""");
         var tombstone = await fixture.ProduceAsync(topic, deletedKey, null);
         // A record behind the tombstone on its partition tells when the tombstone has been handled: before that, a
         // 404 could mean the key was not created yet.
-        var marker = NewKey("contract-marker");
+        var marker = KafkaIngestionFixture.NewKey("contract-marker");
         await fixture.Producer.ProduceAsync(tombstone.TopicPartition, TestRecords.Create(marker, """{"m":1}""", []));
 
         // Once the record behind the stale ones is applied, they have been handled: skipped, not applied.
@@ -124,7 +122,7 @@ public sealed class KafkaIngestionTests(KafkaIngestionFixture fixture)
     [Fact]
     public async Task Poison_records_are_dead_lettered_with_reasons_and_the_records_behind_them_apply()
     {
-        var key = NewKey("poison");
+        var key = KafkaIngestionFixture.NewKey("poison");
         var topic = fixture.Topic;
         await fixture.ProduceAsync(topic, key, """{"name":"x","n":0}""");
         var poison = new List<(DeliveryResult<string?, byte[]?> Result, string Reason)>

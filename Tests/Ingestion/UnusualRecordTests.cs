@@ -18,12 +18,10 @@ public sealed class UnusualRecordTests(KafkaIngestionFixture fixture)
 
     private IHotDataClient Client => fixture.ClientHost.Client;
 
-    private static string NewKey(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
-
     [Fact]
     public async Task A_record_with_a_sixty_day_time_to_live_is_applied_and_its_key_keeps_ingesting()
     {
-        var key = NewKey("long-ttl");
+        var key = KafkaIngestionFixture.NewKey("long-ttl");
         await fixture.ProduceAsync(fixture.Topic, key, """{"n":1}""", (HotDataHeaders.Ttl, "5184000"));
         await fixture.ProduceAsync(fixture.Topic, key, """{"n":2}""", (HotDataHeaders.Operation, "incr"));
 
@@ -42,7 +40,7 @@ public sealed class UnusualRecordTests(KafkaIngestionFixture fixture)
     [Fact]
     public async Task Duplicate_names_and_out_of_range_times_to_live_are_dead_lettered_and_the_records_behind_them_apply()
     {
-        var key = NewKey("dup");
+        var key = KafkaIngestionFixture.NewKey("dup");
         var topic = fixture.Topic;
         await fixture.ProduceAsync(topic, key, """{"a":0}""");
         var poison = new (Confluent.Kafka.DeliveryResult<string?, byte[]?> Result, string Reason)[]
@@ -64,8 +62,8 @@ public sealed class UnusualRecordTests(KafkaIngestionFixture fixture)
     [Fact]
     public async Task A_late_set_older_than_a_delete_of_an_absent_key_does_not_resurrect_it()
     {
-        var key = NewKey("no-resurrection");
-        var marker = NewKey("marker");
+        var key = KafkaIngestionFixture.NewKey("no-resurrection");
+        var marker = KafkaIngestionFixture.NewKey("marker");
         // The source deleted the key at version 7 before this system ever saw it; a set of version 6 arrives late.
         await fixture.ProduceAsync(fixture.Topic, key, null, (HotDataHeaders.Version, "7"));
         var late = await fixture.ProduceAsync(fixture.Topic, key, """{"resurrected":true}""", (HotDataHeaders.Version, "6"));
