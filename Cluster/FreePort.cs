@@ -8,12 +8,24 @@ public static class FreePort
 {
     private static readonly HashSet<int> Picked = [];
 
-    /// <summary>A port the operating system picks; free now, not reserved.</summary>
+    /// <summary>
+    /// A port the operating system picks, free now and never handed out before by this process (the system may give
+    /// the same free port to two calls in a row, before the first caller listens on it).
+    /// </summary>
     public static int Next()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        lock (Picked)
+        {
+            while (true)
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, 0);
+                listener.Start();
+                if (Picked.Add(((IPEndPoint)listener.LocalEndpoint).Port))
+                {
+                    return ((IPEndPoint)listener.LocalEndpoint).Port;
+                }
+            }
+        }
     }
 
     /// <summary>
